@@ -1,0 +1,117 @@
+//! The run loop: parse arguments, load the config, build the output, dispatch
+//! to the subcommand, and turn the result into an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::commands;
+use crate::config::{self, Loaded};
+use crate::exit::{self, ExitStatus};
+use crate::output::{self, Output, OutputSettings};
+
+/// What every command gets: the resolved output, the config and the flags.
+#[derive(Debug)]
+pub struct Context {
+    pub output: Output,
+    pub config: Loaded,
+    pub global: GlobalArgs,
+    pub cwd: PathBuf,
+}
+
+/// Runs skillsctl with the process arguments and returns its exit code.
+#[must_use]
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Success
+            }
+            .into();
+        }
+    };
+    init_tracing(&cli.global);
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(err) => {
+            output::print_early_error(
+                &anyhow::Error::new(err).context("cannot read the working directory"),
+            );
+            return ExitStatus::Runtime.into();
+        }
+    };
+    let loaded = if cli.command.reads_config() {
+        match config::load(cli.global.config.as_deref(), &cwd) {
+            Ok(loaded) => loaded,
+            Err(err) => {
+                output::print_early_error(&anyhow::Error::new(err));
+                return ExitStatus::Usage.into();
+            }
+        }
+    } else {
+        Loaded {
+            path: None,
+            root: cwd.clone(),
+            config: config::Config::default(),
+        }
+    };
+    let file = &loaded.config.output;
+    let output = Output::new(OutputSettings {
+        format: cli.global.format.or(file.format).unwrap_or_default(),
+        color: cli.global.color.or(file.color).unwrap_or_default(),
+        quiet: cli.global.quiet,
+        progress: !cli.global.no_progress && file.progress.unwrap_or(true),
+    });
+    let ctx = Context {
+        output,
+        config: loaded,
+        global: cli.global,
+        cwd,
+    };
+    match dispatch(&cli.command, &ctx) {
+        Ok(outcome) => ExitStatus::from(outcome).into(),
+        Err(err) => {
+            ctx.output.error(&err);
+            exit::classify(&err).into()
+        }
+    }
+}
+
+fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
+    match command {
+        Command::Init(args) => commands::init::run(args, ctx),
+        Command::Completions(args) => commands::completions::run_completions(args, ctx),
+        Command::Man(args) => commands::completions::run_man(args, ctx),
+    }
+}
+
+/// `-v` logs skillsctl's own debug events, `-vv` everything at trace level;
+/// `SKILLSCTL_LOG` takes a full tracing filter. Logs go to stderr.
+fn init_tracing(global: &GlobalArgs) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("SKILLSCTL_LOG") {
+        Ok(spec) if !spec.is_empty() => EnvFilter::new(spec),
+        _ => EnvFilter::new(match (global.quiet, global.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "warn,skillsctl=debug",
+            (false, _) => "trace",
+        }),
+    };
+    let color = output::use_color(
+        global.color.unwrap_or_default(),
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .with_target(global.verbose > 1)
+        .try_init();
+}

@@ -1,0 +1,100 @@
+//! `skillsctl init`: inspect a repository and write a commented skillsctl.toml.
+
+mod render;
+mod report;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::adapters::fs::{FileWriter, FsError, WriteMode};
+use crate::adapters::prompts::Prompter;
+use crate::app::Context;
+use crate::config;
+use crate::exit::{Outcome, UsageError};
+use crate::repo;
+
+pub use render::{Answers, render};
+pub use report::InitReport;
+
+/// Detect the repository layout and write a commented skillsctl.toml
+///
+/// Looks at package.json workspaces and pnpm-workspace.yaml, Next.js API routes
+/// (app/api/**/route.ts and pages/api), the Prisma schema (single file or folder),
+/// migration folders, docker-compose services (PostgreSQL, MySQL, Redis, the app)
+/// and Cargo workspaces, then writes what it found to skillsctl.toml at the
+/// repository root (or to --config PATH). Asks on a terminal; takes the defaults
+/// with --yes, in CI or without a terminal. Never replaces an existing file
+/// without --force.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  skillsctl init                 Ask, then write ./skillsctl.toml
+  skillsctl init --yes ../app    Take the defaults for the repository in ../app
+  skillsctl init --dry-run       Show the config without writing it")]
+pub struct InitArgs {
+    /// The repository to inspect
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Take every default without asking
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Replace an existing skillsctl.toml
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the config instead of writing it
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    // `components()` drops the `.` segments so paths print cleanly.
+    let root: PathBuf = ctx.cwd.join(&args.path).components().collect();
+    if !root.is_dir() {
+        return Err(UsageError::new(format!("{} is not a directory", args.path.display())).into());
+    }
+    let target = ctx
+        .global
+        .config
+        .clone()
+        .map_or_else(|| root.join(config::FILE_NAME), |p| ctx.cwd.join(p));
+    // Refuse before asking anything: the answer would be thrown away.
+    if target.exists() && !args.force && !args.dry_run {
+        return Err(FsError::AlreadyExists { path: target }.into());
+    }
+    let layout = repo::detect(&root).map_err(|e| UsageError::new(e.to_string()))?;
+    let prompter = Prompter::new(args.yes);
+    let defaults = Answers::defaults(&layout);
+    let app_url = prompter
+        .input("Where does the app listen?", &defaults.app_url)
+        .context("cannot read the answer")?;
+    let text = render(&layout, &Answers { app_url });
+    // What init writes, every other command must read.
+    config::parse(&text, &target.display().to_string())
+        .context("skillsctl wrote a config it cannot read back; please report this")?;
+    if prompter.is_interactive()
+        && !args.dry_run
+        && !prompter.confirm(&format!("Write {}?", target.display()), true)?
+    {
+        ctx.output.note("nothing written");
+        return Ok(Outcome::Success);
+    }
+    let mode = if args.force {
+        WriteMode::Overwrite
+    } else {
+        WriteMode::CreateNew
+    };
+    let effect = FileWriter::new(args.dry_run).write(&target, text.as_bytes(), mode)?;
+    let report = InitReport {
+        root: root.display().to_string(),
+        config_path: target.display().to_string(),
+        effect,
+        detected: layout,
+        config: args.dry_run.then_some(text),
+    };
+    ctx.output.emit(&report)
+}

@@ -1,0 +1,7 @@
+//! One room per subcommand. Each `mod.rs` is glue (args → plan → adapters →
+//! report); the files beside it hold pure logic that never prints and never
+//! touches clap or network/database crates; each command's report derives
+//! `Serialize` and renders for people through [`crate::output::Report`].
+
+pub mod completions;
+pub mod init;

@@ -1,0 +1,74 @@
+//! The exit-code contract shared by every subcommand, and the one place that maps
+//! errors to it.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success |
+//! | 1 | the run completed and found failures (unhealthy target, lint finding, threshold crossed) |
+//! | 2 | usage, configuration or input error |
+//! | 3 | runtime error that stopped the run (I/O, network, database) |
+
+use crate::adapters::fs::FsError;
+use crate::config::ConfigError;
+
+/// What a finished run means for the caller. Commands return this on success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything checked out.
+    Success,
+    /// The run completed but found failures (exit 1).
+    Failures,
+}
+
+/// The process exit status, one variant per documented code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    Failures = 1,
+    Usage = 2,
+    Runtime = 3,
+}
+
+impl From<Outcome> for ExitStatus {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Success => ExitStatus::Success,
+            Outcome::Failures => ExitStatus::Failures,
+        }
+    }
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status as u8)
+    }
+}
+
+/// A mistake in how skillsctl was called or in what it was given (exit 2).
+///
+/// Use it for input problems found after argument parsing: a malformed URL in a
+/// flag, a path that is not a directory, an unsupported `--format` for a report.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError(message.into())
+    }
+}
+
+/// Maps an error to its exit status by looking for known error types along the
+/// cause chain. Anything unrecognised stopped the run at runtime (exit 3).
+#[must_use]
+pub fn classify(err: &anyhow::Error) -> ExitStatus {
+    for cause in err.chain() {
+        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
+            return ExitStatus::Usage;
+        }
+        if let Some(fs) = cause.downcast_ref::<FsError>() {
+            return fs.exit_status();
+        }
+    }
+    ExitStatus::Runtime
+}

@@ -1,0 +1,26 @@
+//! skillsctl carries out the operational steps of the hybrid-backend plan for the
+//! skills-evaluation monolith (see `../shared/seed/hybrid-backend-guide.md`).
+//!
+//! Map of the modules:
+//! - [`cli`]: the clap definition of global flags and the subcommand list.
+//! - [`app`]: the run loop: parse, load config, build the output, dispatch, map to an exit code.
+//! - [`config`]: `skillsctl.toml` discovery, `${VAR}` interpolation, span-aware errors.
+//! - [`output`]: the only module that prints: reports as tables or JSON, diagnostics, progress.
+//! - [`exit`]: the exit-code contract (0, 1, 2, 3) and the one place errors map to it.
+//! - [`adapters`]: I/O at the edges: filesystem (atomic writes, dry-run) and prompts.
+//! - [`repo`]: repository layout detection and the domain map shared by init and analysis.
+//! - [`redact`]: hides passwords and credentials before anything is shown.
+//! - [`commands`]: one room per subcommand (`commands/<name>/`), glue in `mod.rs`,
+//!   pure logic beside it, and a serialisable report.
+
+pub mod adapters;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod exit;
+pub mod output;
+pub mod redact;
+pub mod repo;
+
+pub use app::run;

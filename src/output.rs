@@ -1,0 +1,296 @@
+//! The only module that prints. Reports go to stdout, as a table for people or as
+//! JSON with `--format json`; diagnostics and progress go to stderr. Colour follows
+//! `--color`, `NO_COLOR` and `CLICOLOR_FORCE`; tables are sized to the terminal and
+//! plain when stdout is not one.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::{Deserialize, Serialize};
+
+use crate::exit::Outcome;
+
+/// How reports are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// One JSON document on stdout, for scripts and CI.
+    Json,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// A report a command produces: serialisable for `--format json`, renderable for people.
+pub trait Report: Serialize {
+    /// The human rendering, written to stdout as is.
+    fn render_human(&self, style: &Styler) -> String;
+
+    /// Whether the report holds failures (exit 1).
+    fn outcome(&self) -> Outcome {
+        Outcome::Success
+    }
+}
+
+/// Colours and tables for one stream.
+#[derive(Debug, Clone)]
+pub struct Styler {
+    color: bool,
+    terminal_width: Option<u16>,
+}
+
+/// Semantic styles, so commands say what a thing is, not which colour it has.
+#[derive(Debug, Clone, Copy)]
+pub enum Tone {
+    Good,
+    Bad,
+    Warn,
+    Dim,
+    Strong,
+}
+
+impl Styler {
+    /// A styler that never colours and never wraps: for tests and plain files.
+    #[must_use]
+    pub fn plain() -> Self {
+        Styler {
+            color: false,
+            terminal_width: None,
+        }
+    }
+
+    /// Paints `text` in `tone` when colour is on.
+    #[must_use]
+    pub fn paint(&self, tone: Tone, text: &str) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let style = match tone {
+            Tone::Good => Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Tone::Bad => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            Tone::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+            Tone::Dim => Style::new().dimmed(),
+            Tone::Strong => Style::new().bold(),
+        };
+        format!("{}{text}{}", style.render(), style.render_reset())
+    }
+
+    /// A table with the given header: borders and wrapping on a terminal, plain
+    /// space-separated columns otherwise.
+    #[must_use]
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut table = Table::new();
+        if let Some(width) = self.terminal_width {
+            table.load_preset(presets::UTF8_FULL_CONDENSED);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(width);
+        } else {
+            table.load_preset(presets::NOTHING);
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+        table.set_header(header.iter().map(|h| self.paint(Tone::Strong, h)));
+        table
+    }
+
+    /// Renders a table, trimming the trailing spaces plain tables leave behind.
+    #[must_use]
+    pub fn render_table(&self, table: &Table) -> String {
+        let mut text = String::new();
+        for line in table.lines() {
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// Global output settings after flags, environment and config are resolved.
+#[derive(Debug, Clone)]
+pub struct Output {
+    format: Format,
+    quiet: bool,
+    progress: bool,
+    stdout_style: Styler,
+    stderr_style: Styler,
+}
+
+/// The pieces `Output::new` needs, resolved by the caller.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputSettings {
+    pub format: Format,
+    pub color: ColorChoice,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+impl Output {
+    #[must_use]
+    pub fn new(settings: OutputSettings) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let width = if stdout_tty { terminal_width() } else { None };
+        Output {
+            format: settings.format,
+            quiet: settings.quiet,
+            progress: settings.progress && stderr_tty && !settings.quiet,
+            stdout_style: Styler {
+                color: use_color(settings.color, stdout_tty),
+                terminal_width: width,
+            },
+            stderr_style: Styler {
+                color: use_color(settings.color, stderr_tty),
+                terminal_width: None,
+            },
+        }
+    }
+
+    #[must_use]
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Whether progress bars and spinners may be drawn (stderr is a terminal,
+    /// neither `--no-progress` nor `--quiet` was given).
+    #[must_use]
+    pub fn progress_enabled(&self) -> bool {
+        self.progress
+    }
+
+    #[must_use]
+    pub fn stderr_styler(&self) -> &Styler {
+        &self.stderr_style
+    }
+
+    /// Prints a report in the chosen format and returns its outcome.
+    pub fn emit<R: Report>(&self, report: &R) -> anyhow::Result<Outcome> {
+        match self.format {
+            Format::Json => {
+                let mut text = serde_json::to_string_pretty(report)?;
+                text.push('\n');
+                write_stdout(text.as_bytes());
+            }
+            Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
+        }
+        Ok(report.outcome())
+    }
+
+    /// Writes raw bytes (a completion script, a man page) to stdout.
+    pub fn raw(&self, bytes: &[u8]) {
+        write_stdout(bytes);
+    }
+
+    /// A cargo-style status line on stderr: `    Wrote skillsctl.toml`.
+    pub fn status(&self, verb: &str, message: &str) {
+        if !self.quiet {
+            eprintln!(
+                "{:>12} {message}",
+                self.stderr_style.paint(Tone::Good, verb)
+            );
+        }
+    }
+
+    /// A note on stderr, hidden by `--quiet`.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{} {message}", self.stderr_style.paint(Tone::Dim, "note:"));
+        }
+    }
+
+    /// A warning on stderr; shown even with `--quiet`.
+    pub fn warn(&self, message: &str) {
+        eprintln!(
+            "{} {message}",
+            self.stderr_style.paint(Tone::Warn, "warning:")
+        );
+    }
+
+    /// An error on stderr with its causes; shown even with `--quiet`.
+    pub fn error(&self, err: &anyhow::Error) {
+        print_error(&self.stderr_style, err);
+    }
+}
+
+/// Prints an error and its cause chain on stderr, masking any URL credentials.
+pub fn print_error(style: &Styler, err: &anyhow::Error) {
+    let mut causes = err.chain();
+    let head = causes.next().map(ToString::to_string).unwrap_or_default();
+    let mut text = format!(
+        "{} {}\n",
+        style.paint(Tone::Bad, "error:"),
+        crate::redact::text(&head, &[])
+    );
+    let mut previous = head;
+    for cause in causes {
+        let message = cause.to_string();
+        // thiserror variants often repeat their source in their own message.
+        if previous.contains(&message) {
+            continue;
+        }
+        let _ = writeln!(text, "  caused by: {}", crate::redact::text(&message, &[]));
+        previous = message;
+    }
+    eprint!("{text}");
+}
+
+/// Prints a usage error raised before an `Output` exists (clap or config).
+pub fn print_early_error(err: &anyhow::Error) {
+    let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal());
+    print_error(
+        &Styler {
+            color,
+            terminal_width: None,
+        },
+        err,
+    );
+}
+
+fn write_stdout(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`skillsctl … | head`) is not an error worth reporting.
+    if let Err(err) = stdout.write_all(bytes).and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write to stdout: {err}");
+    }
+}
+
+/// Decides colour for a stream: `--color` wins, then `NO_COLOR`, then
+/// `CLICOLOR_FORCE`, then whether the stream is a terminal.
+#[must_use]
+pub fn use_color(choice: ColorChoice, is_tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+            {
+                true
+            } else {
+                is_tty && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            }
+        }
+    }
+}
+
+fn terminal_width() -> Option<u16> {
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(cols);
+    }
+    comfy_table::Table::new().width()
+}

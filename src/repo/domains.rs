@@ -1,0 +1,156 @@
+//! The domain map: which folders belong to which business domain. One map serves
+//! every command that reasons per domain (init writes it, analysis reads it).
+//!
+//! Detected, in order: service folders `<package>/src/services/<name>` (and
+//! `services/integrations/<name>`), then Next.js API route folders
+//! `app/api/(v1/)<name>` joined to the domain of the same name; without either,
+//! each workspace package is a domain.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{Package, relative};
+
+/// Route folders that are infrastructure, not a domain.
+const NOT_DOMAINS: &[&str] = &["health", "healthz", "readyz", "livez", "middleware"];
+
+/// Domain name → folders (relative to `root`), each list sorted.
+#[must_use]
+pub fn detect(root: &Path, packages: &[Package]) -> BTreeMap<String, Vec<String>> {
+    let mut domains: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for package in packages.iter().filter(|p| p.kind == "npm") {
+        for services_dir in ["src/services", "services"] {
+            let dir = root.join(&package.path).join(services_dir);
+            for (name, path) in subdirs(&dir) {
+                if name == "integrations" {
+                    for (inner, inner_path) in subdirs(&path) {
+                        push(&mut domains, &inner, relative(root, &inner_path));
+                    }
+                } else {
+                    push(&mut domains, &name, relative(root, &path));
+                }
+            }
+        }
+    }
+    for package in packages.iter().filter(|p| p.next_app) {
+        for route in &package.api_routes {
+            let Some((name, folder)) = route_domain(&route.file) else {
+                continue;
+            };
+            push(&mut domains, &name, Some(folder));
+        }
+    }
+    if domains.is_empty() {
+        for package in packages {
+            let name = package
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&package.path)
+                .to_owned();
+            push(&mut domains, &name, Some(package.path.clone()));
+        }
+    }
+    for folders in domains.values_mut() {
+        folders.sort();
+        folders.dedup();
+    }
+    domains
+}
+
+/// The domain a route file belongs to and the folder that holds the domain's routes:
+/// `packages/app/src/app/api/v1/skills/[id]/route.ts` → (`skills`, `…/api/v1/skills`).
+fn route_domain(file: &str) -> Option<(String, String)> {
+    let api = file
+        .find("/api/")
+        .map(|i| i + "/api/".len())
+        .or_else(|| file.starts_with("api/").then_some(4))?;
+    let mut consumed = api;
+    let mut segments = file[api..].split('/').filter(|s| !s.is_empty()).peekable();
+    let mut take = |s: &str| consumed += s.len() + 1;
+    let mut first = segments.next()?;
+    // Route groups `(admin)` are not part of the URL or the domain.
+    while super::next_routes::is_route_group(first) {
+        take(first);
+        first = segments.next()?;
+    }
+    if is_version(first) {
+        take(first);
+        first = segments.next()?;
+    }
+    if first == "integrations" {
+        take(first);
+        first = segments.next()?;
+    }
+    // A route file directly under api/ (`api/route.ts`, `pages/api/hello.ts`).
+    let name = first.split('.').next()?;
+    if segments.peek().is_none() && (first.contains('.')) {
+        if name == "route" || name == "index" || NOT_DOMAINS.contains(&name) {
+            return None;
+        }
+        return Some((name.to_owned(), file[..consumed + first.len()].to_owned()));
+    }
+    if NOT_DOMAINS.contains(&name) || name.starts_with('[') {
+        return None;
+    }
+    Some((name.to_owned(), file[..consumed + first.len()].to_owned()))
+}
+
+fn is_version(segment: &str) -> bool {
+    segment.len() > 1
+        && segment.starts_with('v')
+        && segment[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn push(domains: &mut BTreeMap<String, Vec<String>>, name: &str, folder: Option<String>) {
+    if let Some(folder) = folder {
+        domains.entry(name.to_owned()).or_default().push(folder);
+    }
+}
+
+fn subdirs(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut found: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+                .filter(|(name, _)| !name.starts_with('.') && !name.starts_with("__"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_domain;
+
+    #[test]
+    fn routes_map_to_domains_and_their_folders() {
+        assert_eq!(
+            route_domain("packages/app/src/app/api/v1/skills/[id]/route.ts"),
+            Some(("skills".into(), "packages/app/src/app/api/v1/skills".into()))
+        );
+        assert_eq!(
+            route_domain("packages/app/src/app/api/v1/integrations/github/route.ts"),
+            Some((
+                "github".into(),
+                "packages/app/src/app/api/v1/integrations/github".into()
+            ))
+        );
+        assert_eq!(
+            route_domain("app/api/(admin)/categories/route.ts"),
+            Some(("categories".into(), "app/api/(admin)/categories".into()))
+        );
+        assert_eq!(
+            route_domain("packages/app/src/app/api/health/route.ts"),
+            None
+        );
+        assert_eq!(
+            route_domain("web/pages/api/users.ts"),
+            Some(("users".into(), "web/pages/api/users.ts".into()))
+        );
+    }
+}
