@@ -86,6 +86,7 @@ pub fn run() -> ExitCode {
 fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
     match command {
         Command::Init(args) => commands::init::run(args, ctx),
+        Command::Config(args) => commands::config::run(args, ctx),
         Command::Completions(args) => commands::completions::run_completions(args, ctx),
         Command::Man(args) => commands::completions::run_man(args, ctx),
     }

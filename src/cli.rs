@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{completions, init};
+use crate::commands::{completions, config, init};
 use crate::output::{ColorChoice, Format};
 
 const ABOUT: &str = "Carry out the hybrid-backend plan for the skills-evaluation monolith";
@@ -23,6 +23,7 @@ const AFTER_HELP: &str = "\
 Examples:
   skillsctl init --yes                  Detect this repository and write skillsctl.toml
   skillsctl --format json init --dry-run
+  skillsctl config                      Check skillsctl.toml, show the settings in effect
   skillsctl completions zsh > ~/.zfunc/_skillsctl
 
 Exit codes: 0 success, 1 ran and found failures, 2 usage/config/input error,
@@ -51,7 +52,13 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Read this config file instead of searching for skillsctl.toml
-    #[arg(long, global = true, value_name = "PATH", env = "SKILLSCTL_CONFIG", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "SKILLSCTL_CONFIG",
+        hide_env_values = true
+    )]
     pub config: Option<PathBuf>,
 
     /// How to print reports
@@ -60,7 +67,8 @@ pub struct GlobalArgs {
         global = true,
         value_enum,
         value_name = "FORMAT",
-        env = "SKILLSCTL_FORMAT"
+        env = "SKILLSCTL_FORMAT",
+        hide_env_values = true
     )]
     pub format: Option<Format>,
 
@@ -70,7 +78,8 @@ pub struct GlobalArgs {
         global = true,
         value_enum,
         value_name = "WHEN",
-        env = "SKILLSCTL_COLOR"
+        env = "SKILLSCTL_COLOR",
+        hide_env_values = true
     )]
     pub color: Option<ColorChoice>,
 
@@ -90,6 +99,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init(init::InitArgs),
+    Config(config::ConfigArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -99,6 +109,7 @@ impl Command {
     #[must_use]
     pub fn reads_config(&self) -> bool {
         match self {
+            Command::Config(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

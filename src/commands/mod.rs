@@ -4,4 +4,5 @@
 //! `Serialize` and renders for people through [`crate::output::Report`].
 
 pub mod completions;
+pub mod config;
 pub mod init;

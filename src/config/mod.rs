@@ -102,7 +102,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
             line,
             column,
             key: span::key_path_at(text, offset),
-            message: err.message().trim_end().to_owned(),
+            // Config files have keys, not fields.
+            message: err
+                .message()
+                .trim_end()
+                .replace("unknown field", "unknown key"),
         }
     })
 }
@@ -130,7 +134,7 @@ mod tests {
             invalid("[output]\nformat = \"json\"\ncolour = \"never\"\n");
         assert_eq!((line, column), (3, 1));
         assert_eq!(key.as_deref(), Some("output.colour"));
-        assert!(message.contains("unknown field `colour`"), "{message}");
+        assert!(message.contains("unknown key `colour`"), "{message}");
     }
 
     #[test]

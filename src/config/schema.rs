@@ -156,9 +156,7 @@ impl HumanDuration {
         }
         humantime::parse_duration(trimmed)
             .map(HumanDuration)
-            .map_err(|e| {
-                format!("`{text}` is not a duration ({e}); write e.g. `500ms`, `5s` or `1m30s`")
-            })
+            .map_err(|_| format!("`{text}` is not a duration; write e.g. `500ms`, `5s` or `1m30s`"))
     }
 }
 

@@ -95,7 +95,7 @@ pub fn detect(root: &Path) -> Result<RepoLayout, RepoError> {
             .map(str::to_owned);
         match manifest.get("workspaces") {
             Some(serde_json::Value::Array(items)) => {
-                layout.workspace_patterns.extend(strings(items))
+                layout.workspace_patterns.extend(strings(items));
             }
             Some(serde_json::Value::Object(obj)) => {
                 if let Some(serde_json::Value::Array(items)) = obj.get("packages") {

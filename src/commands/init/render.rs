@@ -89,7 +89,43 @@ fn database_url(service: &ComposeService) -> Option<String> {
 #[must_use]
 pub fn render(layout: &RepoLayout, answers: &Answers) -> String {
     let mut out = String::new();
-    let w = &mut out;
+    project_section(&mut out, layout);
+    workspace_section(&mut out, layout);
+    domains_section(&mut out, layout);
+    let urls = Urls::of(layout);
+    database_section(&mut out, layout, &urls);
+    redis_section(&mut out, &urls);
+    health_section(&mut out, layout, answers, &urls);
+    out
+}
+
+/// The database and Redis URLs derived from compose services, with the service names.
+struct Urls<'a> {
+    database: Option<(String, &'a ComposeService)>,
+    redis: Option<(String, &'a ComposeService)>,
+}
+
+impl<'a> Urls<'a> {
+    fn of(layout: &'a RepoLayout) -> Self {
+        let database = services(layout)
+            .find(|s| matches!(s.kind, ServiceKind::Postgres | ServiceKind::Mysql))
+            .and_then(|s| database_url(s).map(|url| (url, s)));
+        let redis = services(layout)
+            .find(|s| s.kind == ServiceKind::Redis)
+            .map(|s| {
+                (
+                    format!(
+                        "${{REDIS_URL:-redis://localhost:{}}}",
+                        s.host_port.unwrap_or(6379)
+                    ),
+                    s,
+                )
+            });
+        Urls { database, redis }
+    }
+}
+
+fn project_section(w: &mut String, layout: &RepoLayout) {
     let _ = writeln!(w, "# skillsctl configuration, written by `skillsctl init`.");
     let _ = writeln!(
         w,
@@ -115,23 +151,21 @@ pub fn render(layout: &RepoLayout, answers: &Answers) -> String {
         }
     }
     let _ = writeln!(w);
-
     let _ = writeln!(w, "[output]");
     let _ = writeln!(w, "# format = \"table\"   # or \"json\"");
     let _ = writeln!(w, "# color = \"auto\"     # or \"always\", \"never\"");
     let _ = writeln!(w);
+}
 
+fn workspace_section(w: &mut String, layout: &RepoLayout) {
     let _ = writeln!(w, "[workspace]");
     let packages: Vec<String> = layout.packages.iter().map(|p| p.path.clone()).collect();
-    let _ = writeln!(
-        w,
-        "# Workspace packages ({}).",
-        if layout.workspace_patterns.is_empty() {
-            "none declared".to_owned()
-        } else {
-            format!("from {}", layout.workspace_patterns.join(", "))
-        }
-    );
+    let origin = if layout.workspace_patterns.is_empty() {
+        "none declared".to_owned()
+    } else {
+        format!("from {}", layout.workspace_patterns.join(", "))
+    };
+    let _ = writeln!(w, "# Workspace packages ({origin}).");
     let _ = writeln!(w, "packages = {}", list(&packages));
     let apps: Vec<String> = layout
         .packages
@@ -146,7 +180,9 @@ pub fn render(layout: &RepoLayout, answers: &Answers) -> String {
     );
     let _ = writeln!(w, "next_apps = {}", list(&apps));
     let _ = writeln!(w);
+}
 
+fn domains_section(w: &mut String, layout: &RepoLayout) {
     let _ = writeln!(w, "[domains]");
     let _ = writeln!(
         w,
@@ -160,26 +196,22 @@ pub fn render(layout: &RepoLayout, answers: &Answers) -> String {
         let _ = writeln!(w, "{} = {}", key(name), list(folders));
     }
     let _ = writeln!(w);
+}
 
-    let database_service =
-        services(layout).find(|s| matches!(s.kind, ServiceKind::Postgres | ServiceKind::Mysql));
-    let database_url = database_service.and_then(database_url);
+fn database_section(w: &mut String, layout: &RepoLayout, urls: &Urls<'_>) {
     let _ = writeln!(w, "[database]");
-    match (&database_url, database_service) {
-        (Some(url), Some(service)) => {
-            let _ = writeln!(
-                w,
-                "# The `{}` service of the compose file; DATABASE_URL wins when set.",
-                service.name
-            );
-            let _ = writeln!(w, "url = {}", quote(url));
-        }
-        _ => {
-            let _ = writeln!(
-                w,
-                "# url = \"${{DATABASE_URL:-postgresql://postgres@localhost:5432/app}}\""
-            );
-        }
+    if let Some((url, service)) = &urls.database {
+        let _ = writeln!(
+            w,
+            "# The `{}` service of the compose file; DATABASE_URL wins when set.",
+            service.name
+        );
+        let _ = writeln!(w, "url = {}", quote(url));
+    } else {
+        let _ = writeln!(
+            w,
+            "# url = \"${{DATABASE_URL:-postgresql://postgres@localhost:5432/app}}\""
+        );
     }
     if let Some(migrations) = layout.migrations.first() {
         let layout_name = match migrations.layout {
@@ -191,67 +223,57 @@ pub fn render(layout: &RepoLayout, answers: &Answers) -> String {
         let _ = writeln!(w, "migrations = {}", quote(&migrations.path));
     }
     if let Some(prisma) = &layout.prisma {
+        let kind = if prisma.multi_file { " folder" } else { "" };
         let _ = writeln!(
             w,
-            "# Prisma schema{} with {} models.",
-            if prisma.multi_file { " folder" } else { "" },
+            "# Prisma schema{kind} with {} models.",
             prisma.models.len()
         );
         let _ = writeln!(w, "schema = {}", quote(&prisma.path));
     }
     let _ = writeln!(w);
+}
 
-    let redis_service = services(layout).find(|s| s.kind == ServiceKind::Redis);
-    let redis_url = redis_service.map(|s| {
-        format!(
-            "${{REDIS_URL:-redis://localhost:{}}}",
-            s.host_port.unwrap_or(6379)
-        )
-    });
+fn redis_section(w: &mut String, urls: &Urls<'_>) {
     let _ = writeln!(w, "[redis]");
-    match (&redis_url, redis_service) {
-        (Some(url), Some(service)) => {
-            let _ = writeln!(
-                w,
-                "# The `{}` service of the compose file; REDIS_URL wins when set.",
-                service.name
-            );
-            let _ = writeln!(w, "url = {}", quote(url));
-        }
-        _ => {
-            let _ = writeln!(w, "# url = \"${{REDIS_URL:-redis://localhost:6379}}\"");
-        }
+    if let Some((url, service)) = &urls.redis {
+        let _ = writeln!(
+            w,
+            "# The `{}` service of the compose file; REDIS_URL wins when set.",
+            service.name
+        );
+        let _ = writeln!(w, "url = {}", quote(url));
+    } else {
+        let _ = writeln!(w, "# url = \"${{REDIS_URL:-redis://localhost:6379}}\"");
     }
     let _ = writeln!(w);
+}
 
+fn health_section(w: &mut String, layout: &RepoLayout, answers: &Answers, urls: &Urls<'_>) {
     let _ = writeln!(w, "[health]");
     let _ = writeln!(
         w,
         "# Per-target timeout; targets below are checked together by `skillsctl health-check`."
     );
     let _ = writeln!(w, "timeout = \"5s\"");
-    if let Some(route) = layout.health_route() {
+    let mut target = |name: &str, url: &str, comment: Option<String>| {
         let _ = writeln!(w);
         let _ = writeln!(w, "[[health.targets]]");
-        let _ = writeln!(w, "# The app's health route ({route}).");
-        let _ = writeln!(w, "name = \"app\"");
-        let _ = writeln!(
-            w,
-            "url = {}",
-            quote(&format!("{}{route}", answers.app_url.trim_end_matches('/')))
+        if let Some(comment) = comment {
+            let _ = writeln!(w, "# {comment}");
+        }
+        let _ = writeln!(w, "name = {}", quote(name));
+        let _ = writeln!(w, "url = {}", quote(url));
+    };
+    if let Some(route) = layout.health_route() {
+        let url = format!("{}{route}", answers.app_url.trim_end_matches('/'));
+        target(
+            "app",
+            &url,
+            Some(format!("The app's health route ({route}).")),
         );
     }
-    if let (Some(url), Some(service)) = (&database_url, database_service) {
-        let _ = writeln!(w);
-        let _ = writeln!(w, "[[health.targets]]");
-        let _ = writeln!(w, "name = {}", quote(&service.name));
-        let _ = writeln!(w, "url = {}", quote(url));
+    for (url, service) in [&urls.database, &urls.redis].into_iter().flatten() {
+        target(&service.name, url, None);
     }
-    if let (Some(url), Some(service)) = (&redis_url, redis_service) {
-        let _ = writeln!(w);
-        let _ = writeln!(w, "[[health.targets]]");
-        let _ = writeln!(w, "name = {}", quote(&service.name));
-        let _ = writeln!(w, "url = {}", quote(url));
-    }
-    out
 }

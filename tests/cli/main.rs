@@ -1,0 +1,9 @@
+//! The one integration-test binary. Every test runs the real `skillsctl` binary
+//! through `support::TestContext` against real files, servers and databases.
+
+mod support;
+
+mod config_errors;
+mod harness;
+mod help;
+mod init;
