@@ -59,6 +59,7 @@ pub fn run() -> ExitCode {
             path: None,
             root: cwd.clone(),
             config: config::Config::default(),
+            text: String::new(),
         }
     };
     let file = &loaded.config.output;
@@ -87,6 +88,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
     match command {
         Command::Init(args) => commands::init::run(args, ctx),
         Command::Config(args) => commands::config::run(args, ctx),
+        Command::HealthCheck(args) => commands::health_check::run(args, ctx),
         Command::Completions(args) => commands::completions::run_completions(args, ctx),
         Command::Man(args) => commands::completions::run_man(args, ctx),
     }

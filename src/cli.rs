@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{completions, config, init};
+use crate::commands::{completions, config, health_check, init};
 use crate::output::{ColorChoice, Format};
 
 const ABOUT: &str = "Carry out the hybrid-backend plan for the skills-evaluation monolith";
@@ -24,6 +24,7 @@ Examples:
   skillsctl init --yes                  Detect this repository and write skillsctl.toml
   skillsctl --format json init --dry-run
   skillsctl config                      Check skillsctl.toml, show the settings in effect
+  skillsctl health-check --wait 60s     Block until the app, database and Redis are healthy
   skillsctl completions zsh > ~/.zfunc/_skillsctl
 
 Exit codes: 0 success, 1 ran and found failures, 2 usage/config/input error,
@@ -100,6 +101,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Init(init::InitArgs),
     Config(config::ConfigArgs),
+    HealthCheck(Box<health_check::HealthCheckArgs>),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -109,7 +111,7 @@ impl Command {
     #[must_use]
     pub fn reads_config(&self) -> bool {
         match self {
-            Command::Config(_) => true,
+            Command::Config(_) | Command::HealthCheck(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

@@ -188,6 +188,53 @@ impl Output {
         Ok(report.outcome())
     }
 
+    /// Prints a report for one round of a repeating command: compact JSON on one
+    /// line (so `--watch --format json` is a stream of documents), or the table.
+    pub fn emit_round<R: Report>(&self, report: &R) -> anyhow::Result<Outcome> {
+        match self.format {
+            Format::Json => {
+                let mut text = serde_json::to_string(report)?;
+                text.push('\n');
+                write_stdout(text.as_bytes());
+            }
+            Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
+        }
+        Ok(report.outcome())
+    }
+
+    /// One spinner per item on a terminal; nothing otherwise (callers then
+    /// report state changes with [`Output::status`]).
+    #[must_use]
+    pub fn spinners(&self, labels: &[String]) -> Spinners {
+        if !self.progress {
+            return Spinners {
+                bars: Vec::new(),
+                _multi: None,
+            };
+        }
+        let multi =
+            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let width = labels.iter().map(String::len).max().unwrap_or(0);
+        let style = indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {{prefix:{width}}} {{msg}}"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+        let bars = labels
+            .iter()
+            .map(|label| {
+                let bar = multi.add(indicatif::ProgressBar::new_spinner());
+                bar.set_style(style.clone());
+                bar.set_prefix(label.clone());
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            })
+            .collect();
+        Spinners {
+            bars,
+            _multi: Some(multi),
+        }
+    }
+
     /// Writes raw bytes (a completion script, a man page) to stdout.
     pub fn raw(&self, bytes: &[u8]) {
         write_stdout(bytes);
@@ -221,6 +268,40 @@ impl Output {
     /// An error on stderr with its causes; shown even with `--quiet`.
     pub fn error(&self, err: &anyhow::Error) {
         print_error(&self.stderr_style, err);
+    }
+}
+
+/// Live spinners on stderr, one per item; a no-op when progress is off.
+pub struct Spinners {
+    bars: Vec<indicatif::ProgressBar>,
+    _multi: Option<indicatif::MultiProgress>,
+}
+
+impl Spinners {
+    /// Whether spinners are drawn (so state-change lines are not needed).
+    #[must_use]
+    pub fn active(&self) -> bool {
+        !self.bars.is_empty()
+    }
+
+    pub fn set(&self, index: usize, message: &str) {
+        if let Some(bar) = self.bars.get(index) {
+            bar.set_message(message.to_owned());
+        }
+    }
+
+    /// Stops one spinner, leaving its final message.
+    pub fn finish(&self, index: usize, message: &str) {
+        if let Some(bar) = self.bars.get(index) {
+            bar.finish_with_message(message.to_owned());
+        }
+    }
+
+    /// Removes every spinner from the screen.
+    pub fn clear(&self) {
+        for bar in &self.bars {
+            bar.finish_and_clear();
+        }
     }
 }
 

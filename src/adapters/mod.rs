@@ -2,7 +2,15 @@
 //! touches these directly; the command's `mod.rs` glue does.
 //!
 //! - [`fs`]: atomic file writes (temp file + rename), no-clobber creation, dry-run.
+//! - [`http`]: the one HTTP client (TLS options, capped bodies, timeouts).
+//! - [`db`]: SQL connections (PostgreSQL, MySQL/MariaDB).
+//! - [`kv`]: Redis connections (PING, key checks).
+//! - [`net`]: raw TCP, DNS, AMQP and NATS probes.
 //! - [`prompts`]: questions on a terminal, defaults everywhere else.
 
+pub mod db;
 pub mod fs;
+pub mod http;
+pub mod kv;
+pub mod net;
 pub mod prompts;

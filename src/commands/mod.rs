@@ -5,4 +5,5 @@
 
 pub mod completions;
 pub mod config;
+pub mod health_check;
 pub mod init;

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 pub use schema::{
     Config, DatabaseConfig, EnvString, HealthConfig, HealthTargetConfig, HumanDuration,
-    MigrationLayout, OutputConfig, ProjectConfig, RedisConfig, WorkspaceConfig,
+    JsonExpectation, JsonPathExpr, MigrationLayout, OutputConfig, Pattern, ProjectConfig,
+    RedisConfig, StatusSet, WorkspaceConfig,
 };
 
 /// The file name looked for in the working directory and its parents.
@@ -29,6 +30,29 @@ pub struct Loaded {
     /// file's folder, else the working directory.
     pub root: PathBuf,
     pub config: Config,
+    /// The file's text, to place errors found after reading.
+    pub text: String,
+}
+
+impl Loaded {
+    /// A config error at `key` (a dotted path), with the line and column where the
+    /// key is written, for problems found after the file was read.
+    #[must_use]
+    pub fn error_at(&self, key: &str, message: impl Into<String>) -> ConfigError {
+        let path = self
+            .path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string());
+        let (line, column) =
+            span::offset_of(&self.text, key).map_or((0, 0), |o| span::line_col(&self.text, o));
+        ConfigError::Invalid {
+            path,
+            line,
+            column,
+            key: Some(key.to_owned()),
+            message: message.into(),
+        }
+    }
 }
 
 /// Why the configuration could not be used. Always exit 2.
@@ -70,6 +94,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> 
             path: None,
             root: cwd.to_path_buf(),
             config: Config::default(),
+            text: String::new(),
         });
     };
     let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
@@ -89,6 +114,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> 
         path: Some(path),
         root,
         config,
+        text,
     })
 }
 

@@ -88,13 +88,210 @@ pub struct HealthConfig {
     pub targets: Vec<HealthTargetConfig>,
 }
 
+/// One target of `health-check`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthTargetConfig {
     pub name: String,
-    /// `http(s)://…`, `postgres://…`, `mysql://…`, `redis://…`, `tcp://host:port`, `dns://name`.
+    /// `http(s)://…`, `postgres://…`, `mysql://…`, `redis(s)://…`, `tcp://host:port`,
+    /// `dns://name`, `amqp://…`, `nats://…`.
     pub url: EnvString,
+    /// Per-attempt timeout.
     pub timeout: Option<HumanDuration>,
+    pub retries: Option<u32>,
+    /// A failing non-critical target is a warning, not a failure.
+    #[serde(default = "yes")]
+    pub critical: bool,
+    /// HTTP: accepted statuses, e.g. `"2xx"`, `200`, `"200-399"`, `[200, 204]`.
+    pub expect_status: Option<StatusSet>,
+    /// HTTP: slower answers are a warning (the guide's budget is 200ms).
+    pub max_latency: Option<HumanDuration>,
+    /// HTTP: request headers; values may use `${TOKEN}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, EnvString>,
+    /// HTTP: response headers that must match these regular expressions.
+    #[serde(default)]
+    pub expect_headers: BTreeMap<String, Pattern>,
+    /// HTTP: a regular expression the body must match.
+    pub body_regex: Option<Pattern>,
+    /// HTTP: JSON path expectations on the body.
+    #[serde(default)]
+    pub json: Vec<JsonExpectation>,
+    /// HTTPS: extra trusted roots (PEM).
+    pub ca_cert: Option<PathBuf>,
+    /// HTTPS: client certificate and key (PEM) for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    /// HTTPS: accept any certificate. Never the default.
+    #[serde(default)]
+    pub insecure: bool,
+    /// PostgreSQL/MySQL: a table that must exist.
+    pub expect_table: Option<String>,
+    /// Redis: a key that must exist.
+    pub expect_key: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A JSON path expectation: the value at `path` equals `equals` and/or its text
+/// matches `matches`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonExpectation {
+    pub path: JsonPathExpr,
+    pub equals: Option<serde_json::Value>,
+    pub matches: Option<Pattern>,
+}
+
+/// A compiled regular expression; invalid ones fail at the place they are written.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl std::str::FromStr for Pattern {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        regex::Regex::new(s)
+            .map(Pattern)
+            .map_err(|e| format!("invalid regular expression: {e}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// An RFC 9535 JSON path such as `$.status` or `$.checks[?@.name == 'db'].status`.
+#[derive(Debug, Clone)]
+pub struct JsonPathExpr {
+    pub text: String,
+    pub path: serde_json_path::JsonPath,
+}
+
+impl std::str::FromStr for JsonPathExpr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        serde_json_path::JsonPath::parse(s)
+            .map(|path| JsonPathExpr {
+                text: s.to_owned(),
+                path,
+            })
+            .map_err(|e| format!("invalid JSON path `{s}`: {e}"))
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonPathExpr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Accepted HTTP statuses as inclusive ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusSet(pub Vec<(u16, u16)>);
+
+impl StatusSet {
+    #[must_use]
+    pub fn two_xx() -> Self {
+        StatusSet(vec![(200, 299)])
+    }
+
+    #[must_use]
+    pub fn contains(&self, status: u16) -> bool {
+        self.0.iter().any(|(lo, hi)| (*lo..=*hi).contains(&status))
+    }
+
+    fn parse_item(text: &str) -> Result<(u16, u16), String> {
+        let text = text.trim();
+        let bad = || format!("`{text}` is not a status: write `200`, `2xx` or `200-399`");
+        if let Some(class) = text.strip_suffix("xx").or_else(|| text.strip_suffix("XX")) {
+            let digit: u16 = class.parse().map_err(|_| bad())?;
+            return if (1..=5).contains(&digit) {
+                Ok((digit * 100, digit * 100 + 99))
+            } else {
+                Err(bad())
+            };
+        }
+        let (lo, hi) = text.split_once('-').unwrap_or((text, text));
+        let lo: u16 = lo.trim().parse().map_err(|_| bad())?;
+        let hi: u16 = hi.trim().parse().map_err(|_| bad())?;
+        if (100..=599).contains(&lo) && (lo..=599).contains(&hi) {
+            Ok((lo, hi))
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+impl std::str::FromStr for StatusSet {
+    type Err = String;
+    /// `2xx`, `200`, `200-399`, or a comma-separated list of those.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',')
+            .map(StatusSet::parse_item)
+            .collect::<Result<Vec<_>, _>>()
+            .map(StatusSet)
+    }
+}
+
+impl fmt::Display for StatusSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|&(lo, hi)| {
+                if lo == hi {
+                    lo.to_string()
+                } else if lo % 100 == 0 && hi == lo + 99 {
+                    format!("{}xx", lo / 100)
+                } else {
+                    format!("{lo}-{hi}")
+                }
+            })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Item {
+            Code(u16),
+            Text(String),
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(Item),
+            Many(Vec<Item>),
+        }
+        let items = match Raw::deserialize(deserializer)? {
+            Raw::One(item) => vec![item],
+            Raw::Many(items) => items,
+        };
+        let mut ranges = Vec::new();
+        for item in items {
+            let text = match item {
+                Item::Code(code) => code.to_string(),
+                Item::Text(text) => text,
+            };
+            ranges.extend(
+                text.parse::<StatusSet>()
+                    .map_err(serde::de::Error::custom)?
+                    .0,
+            );
+        }
+        Ok(StatusSet(ranges))
+    }
 }
 
 /// A string from the config file with `${VAR}` / `${VAR:-default}` expanded.

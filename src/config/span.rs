@@ -24,6 +24,42 @@ pub fn key_path_at(text: &str, offset: usize) -> Option<String> {
     best
 }
 
+/// The byte offset where the key at a dotted path (`health.targets[1].timeout`)
+/// is written, for errors found after the file was read.
+#[must_use]
+pub fn offset_of(text: &str, path: &str) -> Option<usize> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut table = doc.as_table();
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let item = table.get(name)?;
+        let last = segments.peek().is_none();
+        match (item, index) {
+            (Item::ArrayOfTables(array), Some(i)) => {
+                let entry = array.get(i)?;
+                if last {
+                    return entry.span().map(|s| s.start);
+                }
+                table = entry;
+            }
+            (Item::Table(inner), None) if !last => table = inner,
+            _ if last => {
+                return table
+                    .key(name)
+                    .and_then(toml_edit::Key::span)
+                    .map(|s| s.start)
+                    .or_else(|| item.span().map(|s| s.start));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 fn join(prefix: &str, key: &str) -> String {
     if prefix.is_empty() {
         key.to_owned()
@@ -100,6 +136,16 @@ mod tests {
         assert_eq!(line_col(text, text.find('=').unwrap()), (1, 3));
         let second = text.rfind('=').unwrap();
         assert_eq!(line_col(text, second), (2, 4));
+    }
+
+    #[test]
+    fn locates_keys_by_path() {
+        let text = "[health]\ntimeout = 5\n\n[[health.targets]]\nname = \"a\"\n\n[[health.targets]]\nname = \"b\"\nmax_latency = \"1s\"\n";
+        let at = |path: &str| offset_of(text, path).map(|o| line_col(text, o));
+        assert_eq!(at("health.timeout"), Some((2, 1)));
+        assert_eq!(at("health.targets[1].max_latency"), Some((9, 1)));
+        assert_eq!(at("health.targets[1]"), Some((7, 1)));
+        assert_eq!(at("health.nope"), None);
     }
 
     #[test]

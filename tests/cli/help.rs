@@ -29,6 +29,16 @@ fn completions_help() {
 }
 
 #[test]
+fn config_help() {
+    insta::assert_snapshot!("help_config", help(&["config", "--help"]));
+}
+
+#[test]
+fn health_check_help() {
+    insta::assert_snapshot!("help_health_check", help(&["health-check", "--help"]));
+}
+
+#[test]
 fn man_help() {
     insta::assert_snapshot!("help_man", help(&["man", "--help"]));
 }

@@ -5,5 +5,6 @@ mod support;
 
 mod config_errors;
 mod harness;
+mod health_check;
 mod help;
 mod init;

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -39,6 +40,8 @@ pub enum Reply {
     Hang,
     /// Close the connection without a word.
     Close,
+    /// A 200 whose body is `chunk` repeated up to `total` bytes, streamed.
+    Stream { chunk: Vec<u8>, total: usize },
 }
 
 impl Reply {
@@ -112,6 +115,33 @@ impl TestServer {
     where
         F: Fn(&Request, usize) -> Reply + Send + Sync + 'static,
     {
+        Self::start_with(None, respond)
+    }
+
+    /// An HTTPS server presenting `cert_pem` (chain) and `key_pem`.
+    pub fn start_tls<F>(cert_pem: &Path, key_pem: &Path, respond: F) -> Self
+    where
+        F: Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_pem)
+            .expect("read cert")
+            .collect::<Result<_, _>>()
+            .expect("parse cert");
+        let key = PrivateKeyDer::from_pem_file(key_pem).expect("read key");
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("tls config");
+        Self::start_with(Some(Arc::new(config)), respond)
+    }
+
+    fn start_with<F>(tls: Option<Arc<rustls::ServerConfig>>, respond: F) -> Self
+    where
+        F: Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let stop = Arc::new(AtomicBool::new(false));
@@ -126,7 +156,22 @@ impl TestServer {
                 let Ok(stream) = stream else { continue };
                 let (respond, stop_flag, hit_count) =
                     (respond.clone(), stop_flag.clone(), hit_count.clone());
-                std::thread::spawn(move || serve(stream, &*respond, &stop_flag, &hit_count));
+                match &tls {
+                    Some(config) => {
+                        let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                            continue;
+                        };
+                        let tls_stream = rustls::StreamOwned::new(conn, stream);
+                        std::thread::spawn(move || {
+                            serve(tls_stream, &*respond, &stop_flag, &hit_count);
+                        });
+                    }
+                    None => {
+                        std::thread::spawn(move || {
+                            serve(stream, &*respond, &stop_flag, &hit_count);
+                        });
+                    }
+                }
             }
         });
         TestServer { addr, stop, hits }
@@ -134,6 +179,10 @@ impl TestServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -155,13 +204,13 @@ impl Drop for TestServer {
 }
 
 #[allow(clippy::needless_pass_by_value)] // the thread owns its connection
-fn serve(
-    stream: TcpStream,
+fn serve<S: Read + Write>(
+    stream: S,
     respond: &(dyn Fn(&Request, usize) -> Reply + Send + Sync),
     stop: &AtomicBool,
     hits: &AtomicUsize,
 ) {
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut reader = BufReader::new(stream);
     loop {
         let Some(request) = read_request(&mut reader) else {
             return;
@@ -186,10 +235,11 @@ fn serve(
                     let _ = write!(head, "{k}: {v}\r\n");
                 }
                 head.push_str("\r\n");
-                let mut out = &stream;
+                let out = reader.get_mut();
                 if out
                     .write_all(head.as_bytes())
                     .and_then(|()| out.write_all(&body))
+                    .and_then(|()| out.flush())
                     .is_err()
                 {
                     return;
@@ -200,6 +250,24 @@ fn serve(
                 {
                     return;
                 }
+            }
+            Reply::Stream { chunk, total } => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {total}\r\n\r\n"
+                );
+                let out = reader.get_mut();
+                if out.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let mut sent = 0;
+                while sent < total {
+                    let n = chunk.len().min(total - sent);
+                    if out.write_all(&chunk[..n]).is_err() {
+                        return;
+                    }
+                    sent += n;
+                }
+                return;
             }
             Reply::Hang => {
                 while !stop.load(Ordering::SeqCst) {
@@ -212,7 +280,7 @@ fn serve(
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+fn read_request<S: Read>(reader: &mut BufReader<S>) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;

@@ -6,6 +6,7 @@
 
 pub mod http;
 pub mod services;
+pub mod tls;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -73,6 +73,22 @@ impl PostgresDb {
     }
 }
 
+impl PostgresDb {
+    /// Runs SQL statements in the test database.
+    pub fn execute(&self, sql: &str) {
+        let (url, sql) = (self.url.clone(), sql.to_owned());
+        runtime().block_on(async move {
+            let mut conn = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connect to test database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .expect("run SQL");
+        });
+    }
+}
+
 impl Drop for PostgresDb {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
