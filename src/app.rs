@@ -62,6 +62,13 @@ pub fn run() -> ExitCode {
             text: String::new(),
         }
     };
+    match &loaded.path {
+        Some(path) => tracing::debug!("config: {}", path.display()),
+        None if cli.command.reads_config() => {
+            tracing::debug!("config: none found, defaults in effect")
+        }
+        None => {}
+    }
     let file = &loaded.config.output;
     let output = Output::new(OutputSettings {
         format: cli.global.format.or(file.format).unwrap_or_default(),

@@ -707,3 +707,47 @@ fn init_config_targets_are_checked() {
         .expect_code(0);
     assert_eq!(out.json()["healthy"], 2);
 }
+
+#[test]
+fn watch_prints_a_json_line_per_round_until_interrupted() {
+    let server = TestServer::start(|_, _| Reply::json(200, GUIDE_OK));
+    let ctx = TestContext::new();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_skillsctl"))
+        .args([
+            "--format",
+            "json",
+            "health-check",
+            "--watch",
+            "200ms",
+            &format!("app={}", server.url("/")),
+        ])
+        .current_dir(ctx.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let a few rounds run, then interrupt it as Ctrl-C would.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.hits() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rounds: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rounds.len() >= 3, "{stdout}");
+    assert!(rounds.iter().all(|r| r["status"] == "healthy"));
+}

@@ -241,3 +241,22 @@ fn table_output_lists_what_was_found() {
         "no colour when not a terminal"
     );
 }
+
+#[test]
+fn a_write_that_fails_is_a_runtime_error_and_leaves_nothing() {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .file("blocker", "a file, not a folder")
+        .build();
+    let out = ctx
+        .cmd([
+            "--config",
+            "blocker/skillsctl.toml",
+            "init",
+            "--yes",
+            "repo",
+        ])
+        .expect_code(3);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert_eq!(ctx.read("blocker"), "a file, not a folder");
+}

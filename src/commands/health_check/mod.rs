@@ -255,6 +255,7 @@ fn plan(args: &HealthCheckArgs, ctx: &Context) -> anyhow::Result<Vec<Target>> {
         .into());
     }
     targets::dedupe_names(&mut planned);
+    tracing::debug!("{} targets planned", planned.len());
     Ok(planned)
 }
 
@@ -362,6 +363,14 @@ impl Probes {
             attempts += 1;
             let timeout = cap.map_or(target.timeout, |c| c.min(target.timeout));
             let attempt = self.attempt(target, timeout).await;
+            tracing::debug!(
+                target = %target.name,
+                attempt = attempts,
+                health = attempt.health.label(),
+                latency_ms = attempt.latency.as_millis(),
+                "probed {}",
+                target.display_url
+            );
             if attempt.health != Health::Unhealthy || attempts > retries {
                 break attempt;
             }
@@ -542,6 +551,12 @@ async fn wait(
             )
             .await;
         for (&index, result) in pending.iter().zip(results) {
+            // A probe cut short by the deadline says less than the previous answer.
+            let cut_by_deadline =
+                remaining < targets[index].timeout && result.detail.starts_with("timed out");
+            if cut_by_deadline && latest[index].is_some() {
+                continue;
+            }
             let change = streaks.record(index, result.health, &result.detail);
             let up = result.health.is_up(strict);
             let line = if up {
@@ -586,6 +601,9 @@ async fn wait(
             break true;
         }
         tokio::time::sleep(interval.min(left)).await;
+        if deadline.saturating_sub(started.elapsed()).is_zero() {
+            break true;
+        }
     };
     spinners.clear();
     let results: Vec<TargetResult> = latest.into_iter().flatten().collect();
