@@ -65,7 +65,7 @@ pub fn run() -> ExitCode {
     match &loaded.path {
         Some(path) => tracing::debug!("config: {}", path.display()),
         None if cli.command.reads_config() => {
-            tracing::debug!("config: none found, defaults in effect")
+            tracing::debug!("config: none found, defaults in effect");
         }
         None => {}
     }
