@@ -66,6 +66,11 @@ pub fn classify(err: &anyhow::Error) -> ExitStatus {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
             return ExitStatus::Usage;
         }
+        if cause.is::<crate::commands::migrate::Blocked>()
+            || cause.is::<crate::commands::migrate::SourceError>()
+        {
+            return ExitStatus::Usage;
+        }
         if let Some(fs) = cause.downcast_ref::<FsError>() {
             return fs.exit_status();
         }

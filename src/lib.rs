@@ -9,6 +9,7 @@
 //! - [`exit`]: the exit-code contract (0, 1, 2, 3) and the one place errors map to it.
 //! - [`adapters`]: I/O at the edges: filesystem (atomic writes, dry-run) and prompts.
 //! - [`repo`]: repository layout detection and the domain map shared by init and analysis.
+//! - [`retry`]: exponential backoff with jitter for retries and polling.
 //! - [`redact`]: hides passwords and credentials before anything is shown.
 //! - [`commands`]: one room per subcommand (`commands/<name>/`), glue in `mod.rs`,
 //!   pure logic beside it, and a serialisable report.
@@ -22,5 +23,6 @@ pub mod exit;
 pub mod output;
 pub mod redact;
 pub mod repo;
+pub mod retry;
 
 pub use app::run;

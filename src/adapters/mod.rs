@@ -3,7 +3,7 @@
 //!
 //! - [`fs`]: atomic file writes (temp file + rename), no-clobber creation, dry-run.
 //! - [`http`]: the one HTTP client (TLS options, capped bodies, timeouts).
-//! - [`db`]: SQL connections (PostgreSQL, MySQL/MariaDB).
+//! - [`db`]: SQL connections (PostgreSQL, MySQL/MariaDB, SQLite), locks, migration ledgers.
 //! - [`kv`]: Redis connections (PING, key checks).
 //! - [`net`]: raw TCP, DNS, AMQP and NATS probes.
 //! - [`prompts`]: questions on a terminal, defaults everywhere else.

@@ -7,3 +7,4 @@ pub mod completions;
 pub mod config;
 pub mod health_check;
 pub mod init;
+pub mod migrate;

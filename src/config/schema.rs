@@ -53,7 +53,7 @@ pub struct WorkspaceConfig {
 }
 
 /// Which migration ledger a project uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum MigrationLayout {
     Prisma,

@@ -374,7 +374,7 @@ impl Probes {
             if attempt.health != Health::Unhealthy || attempts > retries {
                 break attempt;
             }
-            tokio::time::sleep(verdict::backoff(
+            tokio::time::sleep(crate::retry::backoff(
                 attempts - 1,
                 BACKOFF_BASE,
                 BACKOFF_MAX,

@@ -1,0 +1,427 @@
+//! Glue that drives the database adapter: takes the lock, keeps the ledgers,
+//! and runs each migration in the mode it needs. Decisions come from the pure
+//! modules beside it (`plan`, `split`); this file only carries them out.
+
+use std::time::{Duration, Instant};
+
+use super::plan::{self, PRISMA_MYSQL_LOCK, PRISMA_PG_LOCK};
+use super::source::{Layout, Migration};
+use super::split::{self, LineIndex, SqlDialect, Statement};
+use crate::adapters::db::{Dialect, ExecError, LockKey, MigrationDb};
+
+/// How a migration runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// In a transaction with its ledger row (PostgreSQL, SQLite).
+    Transaction,
+    /// The script has its own `BEGIN`/`COMMIT`; run as written.
+    OwnTransaction,
+    /// Statement by statement, each committed (`-- no-transaction`, CONCURRENTLY, VACUUM).
+    NoTransaction,
+    /// MySQL: statement by statement; DDL commits implicitly, so the ledger
+    /// records the attempt first.
+    Statements,
+}
+
+impl Mode {
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Transaction => "transaction",
+            Mode::OwnTransaction => "own-transaction",
+            Mode::NoTransaction => "no-transaction",
+            Mode::Statements => "statements",
+        }
+    }
+}
+
+/// A migration that failed, with the place in its file.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}:{column}: migration {id} failed: {message}{recovery}")]
+pub struct MigrationFailed {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub id: String,
+    pub message: String,
+    pub recovery: String,
+}
+
+/// The lock could not be had in time.
+#[derive(Debug, thiserror::Error)]
+#[error("could not take the migration lock within {}{}", humantime::format_duration(*timeout), holder.as_ref().map(|h| format!("; it is held by {h}")).unwrap_or_default())]
+pub struct LockTimeout {
+    pub timeout: Duration,
+    pub holder: Option<String>,
+}
+
+#[must_use]
+pub fn sql_dialect(dialect: Dialect) -> SqlDialect {
+    match dialect {
+        Dialect::Postgres => SqlDialect::Postgres,
+        Dialect::Mysql => SqlDialect::Mysql,
+        Dialect::Sqlite => SqlDialect::Sqlite,
+    }
+}
+
+/// The lock each ledger's own tool takes, so skillsctl, sqlx-cli and Prisma
+/// exclude each other.
+#[must_use]
+pub fn lock_key(layout: Layout, db: &MigrationDb) -> LockKey {
+    match (layout, db.dialect) {
+        (_, Dialect::Sqlite) => LockKey::None,
+        (Layout::Sqlx, Dialect::Postgres) => LockKey::Pg(plan::sqlx_lock_id(&db.database_name)),
+        (Layout::Sqlx, Dialect::Mysql) => {
+            LockKey::My(format!("{:x}", plan::sqlx_lock_id(&db.database_name)))
+        }
+        (Layout::Prisma, Dialect::Postgres) => LockKey::Pg(PRISMA_PG_LOCK),
+        (Layout::Prisma, Dialect::Mysql) => LockKey::My(PRISMA_MYSQL_LOCK.to_owned()),
+    }
+}
+
+/// Takes the advisory lock with a try-loop, backoff and a deadline; `waiting`
+/// is told once who holds it.
+pub async fn acquire(
+    db: &mut MigrationDb,
+    key: &LockKey,
+    timeout: Duration,
+    waiting: &dyn Fn(&str),
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut attempt = 0;
+    let mut told = false;
+    loop {
+        if db.try_lock(key).await? {
+            return Ok(());
+        }
+        if !told {
+            let holder = db
+                .lock_holder(key)
+                .await
+                .unwrap_or_else(|| "another migration run".to_owned());
+            waiting(&holder);
+            told = true;
+        }
+        if started.elapsed() >= timeout {
+            return Err(LockTimeout {
+                timeout,
+                holder: db.lock_holder(key).await,
+            }
+            .into());
+        }
+        let pause = crate::retry::backoff(
+            attempt,
+            Duration::from_millis(25),
+            Duration::from_millis(500),
+            fastrand::f64(),
+        );
+        tokio::time::sleep(pause.min(timeout.saturating_sub(started.elapsed()))).await;
+        attempt += 1;
+    }
+}
+
+/// Creates the ledger table if it is missing.
+pub async fn ensure_ledger(db: &mut MigrationDb, layout: Layout) -> Result<(), ExecError> {
+    match layout {
+        Layout::Sqlx => db.sqlx_create_ledger().await,
+        Layout::Prisma => db.prisma_create_ledger().await,
+    }
+}
+
+/// The ledger rows, or none when the table does not exist yet.
+pub async fn read_ledger(
+    db: &mut MigrationDb,
+    layout: Layout,
+) -> anyhow::Result<Vec<plan::Applied>> {
+    let table = match layout {
+        Layout::Sqlx => "_sqlx_migrations",
+        Layout::Prisma => "_prisma_migrations",
+    };
+    if !db.table_exists(table).await? {
+        return Ok(Vec::new());
+    }
+    Ok(match layout {
+        Layout::Sqlx => plan::from_sqlx(&db.sqlx_rows().await?),
+        Layout::Prisma => plan::from_prisma(&db.prisma_rows().await?),
+    })
+}
+
+/// The statements of a script, or a failure naming the file.
+pub fn statements(
+    migration: &Migration,
+    sql: &str,
+    dialect: SqlDialect,
+) -> Result<Vec<Statement>, MigrationFailed> {
+    split::split(sql, dialect).map_err(|e| MigrationFailed {
+        file: migration.up_path.display().to_string(),
+        line: e.line,
+        column: e.column,
+        id: migration.id.clone(),
+        message: format!("cannot be split into statements: {}", e.message),
+        recovery: String::new(),
+    })
+}
+
+/// How `migration` will run on `dialect`.
+#[must_use]
+pub fn mode_of(migration: &Migration, statements: &[Statement], dialect: Dialect) -> Mode {
+    if migration.no_transaction || statements.iter().any(Statement::needs_no_transaction) {
+        Mode::NoTransaction
+    } else if dialect == Dialect::Mysql {
+        Mode::Statements
+    } else if statements.iter().any(Statement::is_transaction_control) {
+        Mode::OwnTransaction
+    } else {
+        Mode::Transaction
+    }
+}
+
+fn nanos(elapsed: Duration) -> i64 {
+    i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// Where a failure happened: a character position in the text sent (PostgreSQL
+/// reports one), else the start of the failing statement.
+fn failure(
+    migration: &Migration,
+    sql: &str,
+    sent_offset: usize,
+    err: &ExecError,
+    statement: Option<&Statement>,
+    recovery: String,
+) -> MigrationFailed {
+    let index = LineIndex::new(sql);
+    let (line, column) = match (err.position, statement) {
+        (Some(position), _) => {
+            let sent = &sql[sent_offset..];
+            let byte = sent
+                .char_indices()
+                .nth(position.saturating_sub(1))
+                .map_or(sent.len(), |(i, _)| i);
+            index.line_col(sql, sent_offset + byte)
+        }
+        (None, Some(s)) => (s.line, s.column),
+        (None, None) => (1, 1),
+    };
+    MigrationFailed {
+        file: migration.up_path.display().to_string(),
+        line,
+        column,
+        id: migration.id.clone(),
+        message: err.message.clone(),
+        recovery,
+    }
+}
+
+/// Runs statements one by one; on failure returns how many ran and the error.
+async fn run_each(
+    db: &mut MigrationDb,
+    statements: &[Statement],
+) -> Result<(), (usize, ExecError)> {
+    for (i, statement) in statements.iter().enumerate() {
+        db.execute(&statement.text).await.map_err(|e| (i, e))?;
+    }
+    Ok(())
+}
+
+/// Runs a whole script: PostgreSQL takes it in one round trip and reports the
+/// failing position; the others go statement by statement.
+async fn run_script(
+    db: &mut MigrationDb,
+    migration: &Migration,
+    sql: &str,
+    statements: &[Statement],
+    recovery: &dyn Fn(usize) -> String,
+) -> Result<(), MigrationFailed> {
+    if db.dialect == Dialect::Postgres {
+        return db
+            .execute(sql)
+            .await
+            .map_err(|e| failure(migration, sql, 0, &e, None, recovery(0)));
+    }
+    run_each(db, statements).await.map_err(|(i, e)| {
+        failure(
+            migration,
+            sql,
+            statements[i].offset,
+            &e,
+            Some(&statements[i]),
+            recovery(i),
+        )
+    })
+}
+
+/// Applies one migration and writes its ledger row the way its tool does.
+/// Returns the mode used and the time the script took.
+pub async fn apply(
+    db: &mut MigrationDb,
+    layout: Layout,
+    migration: &Migration,
+) -> Result<(Mode, Duration), anyhow::Error> {
+    let dialect = db.dialect;
+    let statements = statements(migration, &migration.sql, sql_dialect(dialect))?;
+    let mode = mode_of(migration, &statements, dialect);
+    let prisma_id = plan::uuid_v4(|| fastrand::u8(..));
+    let prisma_checksum = String::from_utf8_lossy(&migration.checksum).into_owned();
+    let version = migration.version.unwrap_or_default();
+    let total = statements.len();
+    let name = migration.id.clone();
+    let recovery = |ran: usize| -> String {
+        match (layout, mode) {
+            (Layout::Prisma, Mode::Transaction) => format!(
+                "\nThe migration was rolled back and recorded as failed; fix it, then `skillsctl migrate resolve --rolled-back {name}` and run again."
+            ),
+            (Layout::Sqlx, Mode::Transaction) => {
+                "\nThe migration was rolled back; nothing was recorded. Fix it and run again."
+                    .to_owned()
+            }
+            (Layout::Prisma, _) => format!(
+                "\n{ran} of {total} statements had run and are not rolled back. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` (finished by hand) or `--rolled-back {name}` (undone)."
+            ),
+            (Layout::Sqlx, Mode::Statements) => format!(
+                "\n{ran} of {total} statements had run and MySQL cannot roll back DDL; the ledger row is left with success = false. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` or `--rolled-back {name}`."
+            ),
+            (Layout::Sqlx, _) => format!(
+                "\n{ran} of {total} statements had run outside a transaction and stay applied; nothing was recorded. Make the rest idempotent or repair by hand, then run again."
+            ),
+        }
+    };
+    let started_row = layout == Layout::Prisma;
+    if started_row {
+        db.prisma_start(&prisma_id, &migration.id, &prisma_checksum)
+            .await?;
+    }
+    if layout == Layout::Sqlx && mode == Mode::Statements {
+        db.sqlx_insert(
+            version,
+            &migration.description,
+            false,
+            &migration.checksum,
+            -1,
+        )
+        .await?;
+    }
+    let started = Instant::now();
+    let outcome: Result<(), MigrationFailed> = match mode {
+        Mode::Transaction => {
+            db.begin().await?;
+            match run_script(db, migration, &migration.sql, &statements, &recovery).await {
+                Ok(()) => {
+                    if layout == Layout::Sqlx {
+                        db.sqlx_insert(
+                            version,
+                            &migration.description,
+                            true,
+                            &migration.checksum,
+                            nanos(started.elapsed()),
+                        )
+                        .await?;
+                    }
+                    db.commit().await?;
+                    Ok(())
+                }
+                Err(failed) => {
+                    db.rollback().await;
+                    Err(failed)
+                }
+            }
+        }
+        Mode::OwnTransaction => {
+            let result = run_script(db, migration, &migration.sql, &statements, &recovery).await;
+            if result.is_err() {
+                db.rollback().await;
+            }
+            result
+        }
+        Mode::NoTransaction | Mode::Statements => {
+            run_each(db, &statements).await.map_err(|(i, e)| {
+                failure(
+                    migration,
+                    &migration.sql,
+                    statements[i].offset,
+                    &e,
+                    Some(&statements[i]),
+                    recovery(i),
+                )
+            })
+        }
+    };
+    let elapsed = started.elapsed();
+    match outcome {
+        Ok(()) => {
+            match (layout, mode) {
+                (Layout::Prisma, _) => db.prisma_finish(&prisma_id).await?,
+                (Layout::Sqlx, Mode::Statements) => db.sqlx_finish(version, nanos(elapsed)).await?,
+                (Layout::Sqlx, Mode::Transaction) => {}
+                (Layout::Sqlx, _) => {
+                    db.sqlx_insert(
+                        version,
+                        &migration.description,
+                        true,
+                        &migration.checksum,
+                        nanos(elapsed),
+                    )
+                    .await?
+                }
+            }
+            Ok((mode, elapsed))
+        }
+        Err(failed) => {
+            if started_row {
+                let _ = db.prisma_fail(&prisma_id, &format!("{failed}")).await;
+            }
+            Err(failed.into())
+        }
+    }
+}
+
+/// Runs a migration's down script and removes its ledger row (sqlx layout).
+pub async fn revert(
+    db: &mut MigrationDb,
+    migration: &Migration,
+) -> Result<(Mode, Duration), anyhow::Error> {
+    let Some(down) = &migration.down_sql else {
+        return Err(crate::exit::UsageError::new(format!(
+            "migration {} has no .down.sql; it cannot be reverted",
+            migration.id
+        ))
+        .into());
+    };
+    let dialect = db.dialect;
+    let statements = statements(migration, down, sql_dialect(dialect))?;
+    let down_migration = Migration {
+        up_path: migration.down_path.clone().unwrap_or_default(),
+        ..migration.clone()
+    };
+    let mode = mode_of(&down_migration, &statements, dialect);
+    let version = migration.version.unwrap_or_default();
+    let started = Instant::now();
+    let recovery = |ran: usize| {
+        format!(
+            "\n{ran} of {} statements of the down script had run.",
+            statements.len()
+        )
+    };
+    if mode == Mode::Transaction {
+        db.begin().await?;
+        if let Err(failed) = run_script(db, &down_migration, down, &statements, &recovery).await {
+            db.rollback().await;
+            return Err(failed.into());
+        }
+        db.sqlx_delete(version).await?;
+        db.commit().await?;
+    } else {
+        run_each(db, &statements).await.map_err(|(i, e)| {
+            failure(
+                &down_migration,
+                down,
+                statements[i].offset,
+                &e,
+                Some(&statements[i]),
+                recovery(i),
+            )
+        })?;
+        db.sqlx_delete(version).await?;
+    }
+    Ok((mode, started.elapsed()))
+}

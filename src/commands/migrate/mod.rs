@@ -1,0 +1,776 @@
+//! `skillsctl migrate`: database migrations with sqlx's and Prisma's ledgers as
+//! those tools write them, safe when pipelines race (advisory locks), honest
+//! about what is applied, with a real statement splitter and offline lint.
+
+mod engine;
+mod lint;
+mod plan;
+mod report;
+mod source;
+mod split;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use crate::adapters::db::{Dialect, MigrationDb};
+use crate::adapters::fs::{FileWriter, WriteMode};
+use crate::adapters::prompts::Prompter;
+use crate::app::Context;
+use crate::config::HumanDuration;
+use crate::exit::{Outcome, UsageError};
+use crate::redact;
+
+pub use engine::{LockTimeout, MigrationFailed};
+pub use lint::Finding;
+pub use plan::{Blocked, State};
+pub use report::{ActionItem, ActionReport, LintReport, RanItem, RunReport, StatusReport};
+pub use source::{Layout, Migration, SourceError, prisma_checksum, sqlx_checksum};
+pub use split::{SqlDialect, Statement, split as split_statements};
+
+/// Apply, inspect and lint database migrations (sqlx and Prisma ledgers)
+///
+/// Works with the ledgers exactly as sqlx (`_sqlx_migrations`, SHA-384) and Prisma
+/// (`_prisma_migrations`, SHA-256) write them, so `sqlx migrate info`, `prisma
+/// migrate status` and skillsctl agree on the same database. Runs take the same
+/// advisory lock those tools take, so racing pipelines apply each migration once.
+/// The layout comes from --layout, [database] in skillsctl.toml, or the folders
+/// found (prisma/migrations with migration_lock.toml, or migrations/).
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  skillsctl migrate status --check          CI gate: exit 1 if anything is pending or inconsistent
+  skillsctl migrate run                     Apply pending migrations under the advisory lock
+  skillsctl migrate run --target 20240301120000 --dry-run
+  skillsctl migrate add add_skill_tags --reversible
+  skillsctl migrate lint                    Zero-downtime checks for every migration
+
+The database URL comes from --database-url, DATABASE_URL, or [database] url; with
+none, a SQLite file .skillsctl/dev.sqlite3 in the project is used.")]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+
+    /// Database URL (postgres://, mysql://, sqlite://)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// The migrations folder [default: database.migrations, else detected]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub source: Option<PathBuf>,
+
+    /// The ledger layout [default: database.layout, else detected]
+    #[arg(long, global = true, value_enum)]
+    pub layout: Option<Layout>,
+
+    /// How long to wait for another run's migration lock
+    #[arg(long, global = true, value_name = "DURATION", default_value = "60s")]
+    pub lock_timeout: HumanDuration,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Show every migration as applied, pending, failed, checksum-mismatch or missing-on-disk
+    #[command(visible_alias = "info")]
+    Status {
+        /// Exit 1 when anything is pending or inconsistent (a CI gate)
+        #[arg(long)]
+        check: bool,
+    },
+    /// Apply pending migrations in order, each in its own transaction where possible
+    Run {
+        /// Stop after this migration (version or folder name)
+        #[arg(long, value_name = "VERSION")]
+        target: Option<String>,
+        /// Show what would run without changing anything
+        #[arg(long)]
+        dry_run: bool,
+        /// Run even though an applied migration's file was edited
+        #[arg(long)]
+        ignore_checksums: bool,
+        /// Run even though an applied migration's file is gone
+        #[arg(long)]
+        ignore_missing: bool,
+    },
+    /// Revert the last applied migration, or all after --target (sqlx .down.sql)
+    Revert {
+        /// Revert every migration after this version (0: all)
+        #[arg(long, value_name = "VERSION")]
+        target: Option<String>,
+        /// Show what would be reverted without changing anything
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Create the next migration file(s) in the layout in use
+    Add {
+        /// What the migration does, e.g. add_skill_tags
+        name: String,
+        /// sqlx: create .up.sql and .down.sql
+        #[arg(long)]
+        reversible: bool,
+        /// sqlx: number it after the last version instead of a timestamp
+        #[arg(long)]
+        sequential: bool,
+    },
+    /// Compare the checksums of applied migrations with their files
+    Verify,
+    /// Mark migrations up to VERSION as applied without running them
+    Baseline {
+        /// The last migration the existing database already has
+        version: String,
+        /// Do not ask for confirmation
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Recover from a failed migration (Prisma's `migrate resolve`)
+    Resolve {
+        /// You finished the failed migration by hand: record it as applied
+        #[arg(
+            long,
+            value_name = "NAME",
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
+        applied: Option<String>,
+        /// You undid the failed migration: set its failed record aside
+        #[arg(long, value_name = "NAME")]
+        rolled_back: Option<String>,
+    },
+    /// Zero-downtime checks for PostgreSQL migrations (squawk's rules)
+    Lint {
+        /// Files to lint [default: every migration]
+        files: Vec<PathBuf>,
+        /// Use all of squawk's default rules, not just the zero-downtime set
+        #[arg(long)]
+        all_rules: bool,
+    },
+}
+
+/// Where the migrations are and how they are recorded.
+struct Project {
+    layout: Layout,
+    dir: PathBuf,
+}
+
+fn layout_label(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Sqlx => "sqlx",
+        Layout::Prisma => "prisma",
+    }
+}
+
+fn project(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Project> {
+    let db = &ctx.config.config.database;
+    let root = &ctx.config.root;
+    let dir = args
+        .source
+        .as_ref()
+        .map(|p| ctx.cwd.join(p))
+        .or_else(|| db.migrations.as_ref().map(|p| root.join(p)));
+    let layout = args.layout.or(db.layout);
+    match (dir, layout) {
+        (Some(dir), Some(layout)) => Ok(Project { layout, dir }),
+        (Some(dir), None) => {
+            let prisma = dir.join("migration_lock.toml").is_file()
+                || std::fs::read_dir(&dir).is_ok_and(|mut e| {
+                    e.any(|e| e.is_ok_and(|e| e.path().join("migration.sql").is_file()))
+                });
+            Ok(Project {
+                layout: if prisma { Layout::Prisma } else { Layout::Sqlx },
+                dir,
+            })
+        }
+        (None, layout) => {
+            let found = crate::repo::detect(root).map_err(|e| UsageError::new(e.to_string()))?;
+            let candidate = found.migrations.iter().find(|m| layout.is_none_or(|l| l == m.layout)).ok_or_else(|| {
+                UsageError::new(format!(
+                    "no migrations folder found under {} (looked for prisma/migrations and migrations/); pass --source DIR or set [database] migrations",
+                    root.display()
+                ))
+            })?;
+            Ok(Project {
+                layout: candidate.layout,
+                dir: root.join(&candidate.path),
+            })
+        }
+    }
+}
+
+/// The URL to use and whether it is the SQLite default.
+fn database_url(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<String> {
+    if let Some(url) = &args.database_url {
+        return Ok(url.clone());
+    }
+    if let Some(url) = &ctx.config.config.database.url {
+        return Ok(url.value().to_owned());
+    }
+    let dir = ctx.config.root.join(".skillsctl");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let file = dir.join("dev.sqlite3");
+    ctx.output.note(&format!(
+        "no database URL given (--database-url, DATABASE_URL or [database] url); using SQLite {}",
+        file.display()
+    ));
+    Ok(format!("sqlite://{}", file.display()))
+}
+
+fn relative(ctx: &Context, path: &Path) -> String {
+    path.strip_prefix(&ctx.cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn read_migrations(ctx: &Context, project: &Project) -> anyhow::Result<Vec<Migration>> {
+    let mut migrations = source::read_dir(&project.dir, project.layout)
+        .map_err(|e| UsageError::new(e.to_string()))?;
+    for m in &mut migrations {
+        m.up_path = PathBuf::from(relative(ctx, &m.up_path));
+        m.down_path = m
+            .down_path
+            .as_ref()
+            .map(|p| PathBuf::from(relative(ctx, p)));
+    }
+    Ok(migrations)
+}
+
+pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
+    let project = project(args, ctx)?;
+    match &args.command {
+        MigrateCommand::Add {
+            name,
+            reversible,
+            sequential,
+        } => return add(ctx, &project, name, *reversible, *sequential),
+        MigrateCommand::Lint { files, all_rules } => {
+            return lint_files(ctx, &project, files, *all_rules);
+        }
+        _ => {}
+    }
+    let migrations = read_migrations(ctx, &project)?;
+    let url = database_url(args, ctx)?;
+    let shown = redact::url(&url);
+    let dialect = Dialect::of_url(&url).ok_or_else(|| {
+        UsageError::new(format!(
+            "--database-url `{shown}`: expected postgres://, mysql:// or sqlite://"
+        ))
+    })?;
+    if project.layout == Layout::Prisma
+        && let Some(provider) =
+            source::prisma_provider(&project.dir).map_err(|e| UsageError::new(e.to_string()))?
+    {
+        let matches = matches!(
+            (provider.as_str(), dialect),
+            ("postgresql" | "postgres", Dialect::Postgres)
+                | ("mysql", Dialect::Mysql)
+                | ("sqlite", Dialect::Sqlite)
+        );
+        if !matches {
+            return Err(UsageError::new(format!(
+                "migration_lock.toml says provider = \"{provider}\" but the database is {} ({shown}); set DATABASE_URL to the project's database",
+                dialect.label()
+            ))
+            .into());
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let app_name = format!("skillsctl migrate (pid {})", std::process::id());
+        let mut db = MigrationDb::connect(&url, &app_name).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot connect to {shown}: {}",
+                redact::text(&e.to_string(), &[])
+            )
+        })?;
+        let session = Session {
+            ctx,
+            project: &project,
+            migrations: &migrations,
+            database: shown.clone(),
+            lock_timeout: args.lock_timeout.0,
+        };
+        match &args.command {
+            MigrateCommand::Status { check } => session.status(&mut db, *check).await,
+            MigrateCommand::Run {
+                target,
+                dry_run,
+                ignore_checksums,
+                ignore_missing,
+            } => {
+                let options = plan::RunOptions {
+                    target: target.clone(),
+                    ignore_checksums: *ignore_checksums,
+                    ignore_missing: *ignore_missing,
+                };
+                session.run(&mut db, &options, *dry_run).await
+            }
+            MigrateCommand::Revert { target, dry_run } => {
+                session.revert(&mut db, target.as_deref(), *dry_run).await
+            }
+            MigrateCommand::Verify => session.verify(&mut db).await,
+            MigrateCommand::Baseline { version, yes } => {
+                session.baseline(&mut db, version, *yes).await
+            }
+            MigrateCommand::Resolve {
+                applied,
+                rolled_back,
+            } => {
+                session
+                    .resolve(&mut db, applied.as_deref(), rolled_back.as_deref())
+                    .await
+            }
+            MigrateCommand::Add { .. } | MigrateCommand::Lint { .. } => {
+                unreachable!("handled without a database")
+            }
+        }
+    })
+}
+
+/// One connected invocation.
+struct Session<'a> {
+    ctx: &'a Context,
+    project: &'a Project,
+    migrations: &'a [Migration],
+    database: String,
+    lock_timeout: Duration,
+}
+
+impl Session<'_> {
+    async fn status(&self, db: &mut MigrationDb, check: bool) -> anyhow::Result<Outcome> {
+        let applied = engine::read_ledger(db, self.project.layout).await?;
+        let entries = plan::status(self.migrations, &applied);
+        let count = |s: State| entries.iter().filter(|e| e.state == s).count();
+        let report = StatusReport {
+            layout: layout_label(self.project.layout),
+            database: self.database.clone(),
+            source: relative(self.ctx, &self.project.dir),
+            applied: count(State::Applied),
+            pending: count(State::Pending),
+            problems: entries.len() - count(State::Applied) - count(State::Pending),
+            migrations: entries,
+            check,
+        };
+        self.ctx.output.emit(&report)
+    }
+
+    /// Holds the lock around `work`, releasing it whatever happens.
+    async fn locked<T>(
+        &self,
+        db: &mut MigrationDb,
+        work: impl AsyncFnOnce(&mut MigrationDb) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let key = engine::lock_key(self.project.layout, db);
+        let output = &self.ctx.output;
+        engine::acquire(db, &key, self.lock_timeout, &|holder| {
+            output.status(
+                "Waiting",
+                &format!("for the migration lock, held by {holder}"),
+            )
+        })
+        .await?;
+        let result = work(db).await;
+        db.unlock(&key).await;
+        result
+    }
+
+    /// Prisma refuses a database with tables but no ledger (P3005) until baselined.
+    async fn refuse_unbaselined(&self, db: &mut MigrationDb) -> anyhow::Result<()> {
+        if self.project.layout == Layout::Prisma && !db.table_exists("_prisma_migrations").await? {
+            let tables = db.user_tables().await?;
+            if !tables.is_empty() {
+                return Err(UsageError::new(format!(
+                    "the database is not empty ({} tables, e.g. {}) but has no _prisma_migrations; baseline it first: skillsctl migrate baseline <last migration it already has>",
+                    tables.len(),
+                    tables.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                ))
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(
+        &self,
+        db: &mut MigrationDb,
+        options: &plan::RunOptions,
+        dry_run: bool,
+    ) -> anyhow::Result<Outcome> {
+        let layout = self.project.layout;
+        if dry_run {
+            let applied = engine::read_ledger(db, layout).await?;
+            let pending = plan::run_plan(layout, self.migrations, &applied, options)
+                .map_err(|e| UsageError::new(e.to_string()))?;
+            let mut items = Vec::new();
+            for m in pending {
+                let statements = engine::statements(m, &m.sql, engine::sql_dialect(db.dialect))?;
+                items.push(RanItem {
+                    id: m.id.clone(),
+                    description: m.description.clone(),
+                    mode: engine::mode_of(m, &statements, db.dialect).label(),
+                    duration_ms: None,
+                });
+            }
+            return self.ctx.output.emit(&RunReport {
+                action: "run",
+                layout: layout_label(layout),
+                database: self.database.clone(),
+                dry_run: true,
+                migrations: items,
+            });
+        }
+        self.refuse_unbaselined(db).await?;
+        let output = &self.ctx.output;
+        let migrations = self.migrations;
+        let ran = self
+            .locked(db, async |db: &mut MigrationDb| {
+                engine::ensure_ledger(db, layout).await?;
+                // Read the ledger under the lock: a racer may have just applied some.
+                let applied = engine::read_ledger(db, layout).await?;
+                let pending = plan::run_plan(layout, migrations, &applied, options)
+                    .map_err(|e| UsageError::new(e.to_string()))?;
+                let mut ran = Vec::new();
+                for m in pending {
+                    let (mode, took) = engine::apply(db, layout, m).await?;
+                    output.status(
+                        "Applied",
+                        &format!(
+                            "{} {} ({:.1}ms, {})",
+                            m.id,
+                            m.description,
+                            took.as_secs_f64() * 1000.0,
+                            mode.label()
+                        ),
+                    );
+                    ran.push(RanItem {
+                        id: m.id.clone(),
+                        description: m.description.clone(),
+                        mode: mode.label(),
+                        duration_ms: Some((took.as_secs_f64() * 10_000.0).round() / 10.0),
+                    });
+                }
+                Ok(ran)
+            })
+            .await?;
+        self.ctx.output.emit(&RunReport {
+            action: "run",
+            layout: layout_label(layout),
+            database: self.database.clone(),
+            dry_run: false,
+            migrations: ran,
+        })
+    }
+
+    async fn revert(
+        &self,
+        db: &mut MigrationDb,
+        target: Option<&str>,
+        dry_run: bool,
+    ) -> anyhow::Result<Outcome> {
+        if self.project.layout == Layout::Prisma {
+            return Err(UsageError::new("Prisma migrations have no down scripts; write a new migration that undoes the change (skillsctl migrate add)").into());
+        }
+        let migrations = self.migrations;
+        let output = &self.ctx.output;
+        let plan_for = async |db: &mut MigrationDb| -> anyhow::Result<Vec<Migration>> {
+            let applied = engine::read_ledger(db, Layout::Sqlx).await?;
+            let chosen =
+                plan::revert_plan(migrations, &applied, target).map_err(UsageError::new)?;
+            Ok(chosen.into_iter().cloned().collect())
+        };
+        let items = if dry_run {
+            plan_for(db)
+                .await?
+                .into_iter()
+                .map(|m| RanItem {
+                    id: m.id,
+                    description: m.description,
+                    mode: "transaction",
+                    duration_ms: None,
+                })
+                .collect()
+        } else {
+            self.locked(db, async |db: &mut MigrationDb| {
+                let mut items = Vec::new();
+                for m in plan_for(db).await? {
+                    let (mode, took) = engine::revert(db, &m).await?;
+                    output.status("Reverted", &format!("{} {}", m.id, m.description));
+                    items.push(RanItem {
+                        id: m.id,
+                        description: m.description,
+                        mode: mode.label(),
+                        duration_ms: Some((took.as_secs_f64() * 10_000.0).round() / 10.0),
+                    });
+                }
+                Ok(items)
+            })
+            .await?
+        };
+        self.ctx.output.emit(&RunReport {
+            action: "revert",
+            layout: "sqlx",
+            database: self.database.clone(),
+            dry_run,
+            migrations: items,
+        })
+    }
+
+    async fn verify(&self, db: &mut MigrationDb) -> anyhow::Result<Outcome> {
+        let applied = engine::read_ledger(db, self.project.layout).await?;
+        let items = plan::status(self.migrations, &applied)
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.state,
+                    State::Applied | State::ChecksumMismatch | State::MissingOnDisk
+                )
+            })
+            .map(|e| ActionItem {
+                effect: match e.state {
+                    State::ChecksumMismatch => format!(
+                        "edited after it was applied ({})",
+                        e.file.unwrap_or_default()
+                    ),
+                    State::MissingOnDisk => "applied, but its file is gone".to_owned(),
+                    _ => "checksum matches".to_owned(),
+                },
+                problem: e.state != State::Applied,
+                id: e.id,
+                description: e.description,
+            })
+            .collect();
+        self.ctx.output.emit(&ActionReport {
+            action: "verify",
+            items,
+        })
+    }
+
+    async fn baseline(
+        &self,
+        db: &mut MigrationDb,
+        version: &str,
+        yes: bool,
+    ) -> anyhow::Result<Outcome> {
+        let layout = self.project.layout;
+        let applied = engine::read_ledger(db, layout).await?;
+        let chosen: Vec<Migration> = plan::baseline_plan(self.migrations, &applied, version)
+            .map_err(UsageError::new)?
+            .into_iter()
+            .cloned()
+            .collect();
+        let prompter = Prompter::new(yes);
+        if !yes {
+            if !prompter.is_interactive() {
+                return Err(UsageError::new("baseline records migrations as applied without running them; pass --yes to confirm").into());
+            }
+            let question = format!(
+                "Record {} migration(s) up to {version} as applied without running them?",
+                chosen.len()
+            );
+            if !prompter.confirm(&question, false)? {
+                self.ctx.output.note("nothing recorded");
+                return Ok(Outcome::Success);
+            }
+        }
+        let items = self
+            .locked(db, async |db: &mut MigrationDb| {
+                engine::ensure_ledger(db, layout).await?;
+                let mut items = Vec::new();
+                for m in &chosen {
+                    match layout {
+                        Layout::Sqlx => {
+                            db.sqlx_insert(
+                                m.version.unwrap_or_default(),
+                                &m.description,
+                                true,
+                                &m.checksum,
+                                0,
+                            )
+                            .await?
+                        }
+                        Layout::Prisma => {
+                            db.prisma_insert_applied(
+                                &plan::uuid_v4(|| fastrand::u8(..)),
+                                &m.id,
+                                &String::from_utf8_lossy(&m.checksum),
+                            )
+                            .await?
+                        }
+                    }
+                    items.push(ActionItem {
+                        id: m.id.clone(),
+                        description: m.description.clone(),
+                        effect: "recorded as applied (not run)".into(),
+                        problem: false,
+                    });
+                }
+                Ok(items)
+            })
+            .await?;
+        self.ctx.output.emit(&ActionReport {
+            action: "baseline",
+            items,
+        })
+    }
+
+    async fn resolve(
+        &self,
+        db: &mut MigrationDb,
+        applied_name: Option<&str>,
+        rolled_back: Option<&str>,
+    ) -> anyhow::Result<Outcome> {
+        let layout = self.project.layout;
+        let name = applied_name.or(rolled_back).unwrap_or_default().to_owned();
+        let migrations = self.migrations;
+        let item = self
+            .locked(db, async |db: &mut MigrationDb| -> anyhow::Result<ActionItem> {
+                engine::ensure_ledger(db, layout).await?;
+                let file = migrations.iter().find(|m| m.id == name);
+                match layout {
+                    Layout::Prisma => {
+                        let rows = db.prisma_rows().await?;
+                        let mine: Vec<_> = rows.iter().filter(|r| r.migration_name == name && r.rolled_back_at.is_none()).collect();
+                        let failed: Vec<_> = mine.iter().filter(|r| r.finished_at.is_none()).collect();
+                        if applied_name.is_some() {
+                            if mine.iter().any(|r| r.finished_at.is_some()) {
+                                return Err(UsageError::new(format!("migration {name} is already recorded as applied")).into());
+                            }
+                            let file = file.ok_or_else(|| UsageError::new(format!("migration {name} is not in {}", self.project.dir.display())))?;
+                            for row in &failed {
+                                db.prisma_mark_rolled_back(&row.id).await?;
+                            }
+                            db.prisma_insert_applied(&plan::uuid_v4(|| fastrand::u8(..)), &name, &String::from_utf8_lossy(&file.checksum)).await?;
+                            Ok(ActionItem { id: name.clone(), description: file.description.clone(), effect: "recorded as applied".into(), problem: false })
+                        } else {
+                            if failed.is_empty() {
+                                return Err(UsageError::new(format!("migration {name} cannot be rolled back: it is not in a failed state")).into());
+                            }
+                            for row in &failed {
+                                db.prisma_mark_rolled_back(&row.id).await?;
+                            }
+                            Ok(ActionItem { id: name.clone(), description: String::new(), effect: "failed record set aside (rolled back)".into(), problem: false })
+                        }
+                    }
+                    Layout::Sqlx => {
+                        let version: i64 = name.parse().map_err(|_| UsageError::new(format!("`{name}` is not a sqlx version")))?;
+                        let rows = db.sqlx_rows().await?;
+                        let Some(row) = rows.iter().find(|r| r.version == version && !r.success) else {
+                            return Err(UsageError::new(format!("migration {name} is not in a failed (dirty) state")).into());
+                        };
+                        if applied_name.is_some() {
+                            db.sqlx_finish(version, row.execution_time.max(0)).await?;
+                            Ok(ActionItem { id: name.clone(), description: row.description.clone(), effect: "marked successful".into(), problem: false })
+                        } else {
+                            db.sqlx_delete(version).await?;
+                            Ok(ActionItem { id: name.clone(), description: row.description.clone(), effect: "dirty row removed; it will run again".into(), problem: false })
+                        }
+                    }
+                }
+            })
+            .await?;
+        self.ctx.output.emit(&ActionReport {
+            action: "resolve",
+            items: vec![item],
+        })
+    }
+}
+
+fn add(
+    ctx: &Context,
+    project: &Project,
+    name: &str,
+    reversible: bool,
+    sequential: bool,
+) -> anyhow::Result<Outcome> {
+    if name.trim().is_empty() {
+        return Err(UsageError::new("NAME must not be empty").into());
+    }
+    if project.layout == Layout::Prisma && (reversible || sequential) {
+        return Err(UsageError::new("--reversible and --sequential are for the sqlx layout; Prisma migrations are timestamped folders without down scripts").into());
+    }
+    let existing = if project.dir.is_dir() {
+        source::read_dir(&project.dir, project.layout)
+            .map_err(|e| UsageError::new(e.to_string()))?
+    } else {
+        Vec::new()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let writer = FileWriter::new(false);
+    let mut items = Vec::new();
+    for (rel, contents) in
+        source::new_files(project.layout, &existing, name, reversible, sequential, now)
+    {
+        let path = project.dir.join(&rel);
+        writer.write(&path, contents.as_bytes(), WriteMode::CreateNew)?;
+        items.push(ActionItem {
+            id: rel.split('_').next().unwrap_or("").to_owned(),
+            description: relative(ctx, &path),
+            effect: "created".into(),
+            problem: false,
+        });
+    }
+    ctx.output.emit(&ActionReport {
+        action: "add",
+        items,
+    })
+}
+
+fn lint_files(
+    ctx: &Context,
+    project: &Project,
+    files: &[PathBuf],
+    all_rules: bool,
+) -> anyhow::Result<Outcome> {
+    let targets: Vec<(String, String, bool)> = if files.is_empty() {
+        read_migrations(ctx, project)?
+            .into_iter()
+            .map(|m| {
+                let in_transaction = !m.no_transaction;
+                (m.up_path.display().to_string(), m.sql, in_transaction)
+            })
+            .collect()
+    } else {
+        let mut out = Vec::new();
+        for file in files {
+            let path = ctx.cwd.join(file);
+            let text = crate::adapters::fs::read_to_string(&path)?;
+            let in_transaction = !text.starts_with("-- no-transaction");
+            out.push((file.display().to_string(), text, in_transaction));
+        }
+        out
+    };
+    let default_rules: Vec<squawk_linter::Rule>;
+    let rules: &[squawk_linter::Rule] = if all_rules {
+        default_rules = squawk_all_default_rules();
+        &default_rules
+    } else {
+        lint::DEFAULT_RULES
+    };
+    let mut findings = Vec::new();
+    for (file, text, in_transaction) in &targets {
+        findings.extend(lint::lint_text(file, text, *in_transaction, rules));
+    }
+    ctx.output.emit(&LintReport {
+        files: targets.len(),
+        findings,
+    })
+}
+
+fn squawk_all_default_rules() -> Vec<squawk_linter::Rule> {
+    squawk_linter::Linter::with_default_rules()
+        .rules
+        .into_iter()
+        .collect()
+}
