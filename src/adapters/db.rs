@@ -154,6 +154,20 @@ impl Dialect {
     }
 }
 
+/// `_sqlx_migrations` as selected: version, description, installed_on, success, checksum, execution_time.
+type SqlxTuple = (i64, String, Option<String>, bool, Vec<u8>, i64);
+/// `_prisma_migrations` as selected, in column order.
+type PrismaTuple = (
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
 /// A row of sqlx's `_sqlx_migrations`.
 #[derive(Debug, Clone)]
 pub struct SqlxRow {
@@ -462,10 +476,8 @@ impl MigrationDb {
             Dialect::Postgres => {
                 "CREATE TABLE IF NOT EXISTS _sqlx_migrations (\n    version BIGINT PRIMARY KEY,\n    description TEXT NOT NULL,\n    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),\n    success BOOLEAN NOT NULL,\n    checksum BYTEA NOT NULL,\n    execution_time BIGINT NOT NULL\n);"
             }
-            Dialect::Mysql => {
-                "CREATE TABLE IF NOT EXISTS _sqlx_migrations (\n    version BIGINT PRIMARY KEY,\n    description TEXT NOT NULL,\n    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    success BOOLEAN NOT NULL,\n    checksum BLOB NOT NULL,\n    execution_time BIGINT NOT NULL\n);"
-            }
-            Dialect::Sqlite => {
+            // MySQL and SQLite: the same types, BLOB checksum.
+            Dialect::Mysql | Dialect::Sqlite => {
                 "CREATE TABLE IF NOT EXISTS _sqlx_migrations (\n    version BIGINT PRIMARY KEY,\n    description TEXT NOT NULL,\n    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    success BOOLEAN NOT NULL,\n    checksum BLOB NOT NULL,\n    execution_time BIGINT NOT NULL\n);"
             }
         };
@@ -484,8 +496,7 @@ impl MigrationDb {
                 "SELECT version, description, strftime('%Y-%m-%dT%H:%M:%SZ', installed_on), success, checksum, execution_time FROM _sqlx_migrations ORDER BY version"
             }
         };
-        type Row = (i64, String, Option<String>, bool, Vec<u8>, i64);
-        let rows: Vec<Row> = on_conn!(self, c => sqlx::query_as(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e)))?);
+        let rows: Vec<SqlxTuple> = on_conn!(self, c => sqlx::query_as(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e)))?);
         Ok(rows
             .into_iter()
             .map(
@@ -564,17 +575,7 @@ impl MigrationDb {
                 "SELECT id, checksum, strftime('%Y-%m-%dT%H:%M:%SZ', finished_at), migration_name, logs, strftime('%Y-%m-%dT%H:%M:%SZ', rolled_back_at), strftime('%Y-%m-%dT%H:%M:%fZ', started_at), applied_steps_count FROM \"_prisma_migrations\" ORDER BY started_at, migration_name"
             }
         };
-        type Row = (
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        );
-        let rows: Vec<Row> = on_conn!(self, c => sqlx::query_as(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e)))?);
+        let rows: Vec<PrismaTuple> = on_conn!(self, c => sqlx::query_as(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e)))?);
         Ok(rows
             .into_iter()
             .map(

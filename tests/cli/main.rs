@@ -8,3 +8,4 @@ mod harness;
 mod health_check;
 mod help;
 mod init;
+mod migrate;

@@ -225,19 +225,39 @@ async fn run_each(
 }
 
 /// Runs a whole script: PostgreSQL takes it in one round trip and reports the
-/// failing position; the others go statement by statement.
+/// failing position; the others go statement by statement. `in_our_transaction`
+/// allows locating a PostgreSQL error that has no position by replaying.
 async fn run_script(
     db: &mut MigrationDb,
     migration: &Migration,
     sql: &str,
     statements: &[Statement],
     recovery: &dyn Fn(usize) -> String,
+    in_our_transaction: bool,
 ) -> Result<(), MigrationFailed> {
     if db.dialect == Dialect::Postgres {
-        return db
-            .execute(sql)
-            .await
-            .map_err(|e| failure(migration, sql, 0, &e, None, recovery(0)));
+        let Err(err) = db.execute(sql).await else {
+            return Ok(());
+        };
+        if err.position.is_some() || !in_our_transaction {
+            return Err(failure(migration, sql, 0, &err, None, recovery(0)));
+        }
+        // PostgreSQL gave no position: replay the statements in a fresh
+        // transaction (rolled back by the caller) to find the failing one.
+        db.rollback().await;
+        if db.begin().await.is_ok()
+            && let Err((i, located)) = run_each(db, statements).await
+        {
+            return Err(failure(
+                migration,
+                sql,
+                statements[i].offset,
+                &located,
+                Some(&statements[i]),
+                recovery(i),
+            ));
+        }
+        return Err(failure(migration, sql, 0, &err, None, recovery(0)));
     }
     run_each(db, statements).await.map_err(|(i, e)| {
         failure(
@@ -249,6 +269,28 @@ async fn run_script(
             recovery(i),
         )
     })
+}
+
+/// What the person must do after a failure, given how far the migration got.
+fn recovery_text(layout: Layout, mode: Mode, name: &str, ran: usize, total: usize) -> String {
+    match (layout, mode) {
+        (Layout::Prisma, Mode::Transaction) => format!(
+            "\nThe migration was rolled back and recorded as failed; fix it, then `skillsctl migrate resolve --rolled-back {name}` and run again."
+        ),
+        (Layout::Sqlx, Mode::Transaction) => {
+            "\nThe migration was rolled back; nothing was recorded. Fix it and run again."
+                .to_owned()
+        }
+        (Layout::Prisma, _) => format!(
+            "\n{ran} of {total} statements had run and are not rolled back. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` (finished by hand) or `--rolled-back {name}` (undone)."
+        ),
+        (Layout::Sqlx, Mode::Statements) => format!(
+            "\n{ran} of {total} statements had run and MySQL cannot roll back DDL; the ledger row is left with success = false. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` or `--rolled-back {name}`."
+        ),
+        (Layout::Sqlx, _) => format!(
+            "\n{ran} of {total} statements had run outside a transaction and stay applied; nothing was recorded. Make the rest idempotent or repair by hand, then run again."
+        ),
+    }
 }
 
 /// Applies one migration and writes its ledger row the way its tool does.
@@ -265,27 +307,7 @@ pub async fn apply(
     let prisma_checksum = String::from_utf8_lossy(&migration.checksum).into_owned();
     let version = migration.version.unwrap_or_default();
     let total = statements.len();
-    let name = migration.id.clone();
-    let recovery = |ran: usize| -> String {
-        match (layout, mode) {
-            (Layout::Prisma, Mode::Transaction) => format!(
-                "\nThe migration was rolled back and recorded as failed; fix it, then `skillsctl migrate resolve --rolled-back {name}` and run again."
-            ),
-            (Layout::Sqlx, Mode::Transaction) => {
-                "\nThe migration was rolled back; nothing was recorded. Fix it and run again."
-                    .to_owned()
-            }
-            (Layout::Prisma, _) => format!(
-                "\n{ran} of {total} statements had run and are not rolled back. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` (finished by hand) or `--rolled-back {name}` (undone)."
-            ),
-            (Layout::Sqlx, Mode::Statements) => format!(
-                "\n{ran} of {total} statements had run and MySQL cannot roll back DDL; the ledger row is left with success = false. Repair the database by hand, then `skillsctl migrate resolve --applied {name}` or `--rolled-back {name}`."
-            ),
-            (Layout::Sqlx, _) => format!(
-                "\n{ran} of {total} statements had run outside a transaction and stay applied; nothing was recorded. Make the rest idempotent or repair by hand, then run again."
-            ),
-        }
-    };
+    let recovery = |ran: usize| recovery_text(layout, mode, &migration.id, ran, total);
     let started_row = layout == Layout::Prisma;
     if started_row {
         db.prisma_start(&prisma_id, &migration.id, &prisma_checksum)
@@ -305,7 +327,7 @@ pub async fn apply(
     let outcome: Result<(), MigrationFailed> = match mode {
         Mode::Transaction => {
             db.begin().await?;
-            match run_script(db, migration, &migration.sql, &statements, &recovery).await {
+            match run_script(db, migration, &migration.sql, &statements, &recovery, true).await {
                 Ok(()) => {
                     if layout == Layout::Sqlx {
                         db.sqlx_insert(
@@ -327,7 +349,8 @@ pub async fn apply(
             }
         }
         Mode::OwnTransaction => {
-            let result = run_script(db, migration, &migration.sql, &statements, &recovery).await;
+            let result =
+                run_script(db, migration, &migration.sql, &statements, &recovery, false).await;
             if result.is_err() {
                 db.rollback().await;
             }
@@ -361,7 +384,7 @@ pub async fn apply(
                         &migration.checksum,
                         nanos(elapsed),
                     )
-                    .await?
+                    .await?;
                 }
             }
             Ok((mode, elapsed))
@@ -404,7 +427,9 @@ pub async fn revert(
     };
     if mode == Mode::Transaction {
         db.begin().await?;
-        if let Err(failed) = run_script(db, &down_migration, down, &statements, &recovery).await {
+        if let Err(failed) =
+            run_script(db, &down_migration, down, &statements, &recovery, true).await
+        {
             db.rollback().await;
             return Err(failed.into());
         }

@@ -87,6 +87,12 @@ fn translate_ignores(text: &str) -> String {
 /// Lints one migration. `in_transaction` says whether it will run inside one.
 #[must_use]
 pub fn lint_text(file: &str, text: &str, in_transaction: bool, rules: &[Rule]) -> Vec<Finding> {
+    // skillsctl runs a migration holding CONCURRENTLY & co. outside a transaction.
+    let statements = split::split(text, SqlDialect::Postgres).ok();
+    let in_transaction = in_transaction
+        && !statements
+            .as_ref()
+            .is_some_and(|s| s.iter().any(split::Statement::needs_no_transaction));
     let translated = translate_ignores(text);
     let parse = squawk_syntax::SourceFile::parse(&translated);
     let mut linter = Linter::from(rules.iter().copied());
@@ -108,14 +114,14 @@ pub fn lint_text(file: &str, text: &str, in_transaction: bool, rules: &[Rule]) -
             }
         })
         .collect();
-    if let Ok(statements) = split::split(text, SqlDialect::Postgres) {
+    if let Some(statements) = statements {
         let outside: Vec<&split::Statement> = statements
             .iter()
             .filter(|s| s.needs_no_transaction())
             .collect();
         let others = statements
             .iter()
-            .filter(|s| !s.needs_no_transaction() && !s.head.first().is_some_and(|w| w == "SET"))
+            .filter(|s| !s.needs_no_transaction() && s.head.first().is_none_or(|w| w != "SET"))
             .count();
         let ignored = text.contains(&format!("skillsctl-ignore {MIXED_TRANSACTIONAL}"))
             || text.contains(&format!("skillsctl-ignore-file {MIXED_TRANSACTIONAL}"));

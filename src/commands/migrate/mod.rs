@@ -27,7 +27,7 @@ pub use engine::{LockTimeout, MigrationFailed};
 pub use lint::Finding;
 pub use plan::{Blocked, State};
 pub use report::{ActionItem, ActionReport, LintReport, RanItem, RunReport, StatusReport};
-pub use source::{Layout, Migration, SourceError, prisma_checksum, sqlx_checksum};
+pub use source::{Layout, Migration, SourceError, hex, prisma_checksum, sqlx_checksum};
 pub use split::{SqlDialect, Statement, split as split_statements};
 
 /// Apply, inspect and lint database migrations (sqlx and Prisma ledgers)
@@ -125,7 +125,8 @@ pub enum MigrateCommand {
     /// Mark migrations up to VERSION as applied without running them
     Baseline {
         /// The last migration the existing database already has
-        version: String,
+        #[arg(value_name = "VERSION")]
+        migration: String,
         /// Do not ask for confirmation
         #[arg(short, long)]
         yes: bool,
@@ -319,9 +320,10 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 session.revert(&mut db, target.as_deref(), *dry_run).await
             }
             MigrateCommand::Verify => session.verify(&mut db).await,
-            MigrateCommand::Baseline { version, yes } => {
-                session.baseline(&mut db, version, *yes).await
-            }
+            MigrateCommand::Baseline {
+                migration: version,
+                yes,
+            } => session.baseline(&mut db, version, *yes).await,
             MigrateCommand::Resolve {
                 applied,
                 rolled_back,
@@ -376,7 +378,7 @@ impl Session<'_> {
             output.status(
                 "Waiting",
                 &format!("for the migration lock, held by {holder}"),
-            )
+            );
         })
         .await?;
         let result = work(db).await;
@@ -596,7 +598,7 @@ impl Session<'_> {
                                 &m.checksum,
                                 0,
                             )
-                            .await?
+                            .await?;
                         }
                         Layout::Prisma => {
                             db.prisma_insert_applied(
@@ -604,7 +606,7 @@ impl Session<'_> {
                                 &m.id,
                                 &String::from_utf8_lossy(&m.checksum),
                             )
-                            .await?
+                            .await?;
                         }
                     }
                     items.push(ActionItem {

@@ -12,7 +12,7 @@ pub struct Applied {
     pub id: String,
     pub description: String,
     pub checksum: Vec<u8>,
-    pub applied_at: Option<String>,
+    pub recorded_at: Option<String>,
     pub duration_ms: Option<f64>,
     /// The row is there but the migration did not finish (sqlx: success = false;
     /// Prisma: finished_at and rolled_back_at both NULL).
@@ -33,7 +33,7 @@ pub fn from_sqlx(rows: &[SqlxRow]) -> Vec<Applied> {
             id: r.version.to_string(),
             description: r.description.clone(),
             checksum: r.checksum.clone(),
-            applied_at: Some(r.installed_on.clone()),
+            recorded_at: Some(r.installed_on.clone()),
             duration_ms: (r.execution_time >= 0).then(|| nanos_to_ms(r.execution_time)),
             failed: !r.success,
             logs: None,
@@ -55,7 +55,7 @@ pub fn from_prisma(rows: &[PrismaRow]) -> Vec<Applied> {
                 .map_or(row.migration_name.as_str(), |(_, n)| n)
                 .to_owned(),
             checksum: row.checksum.clone().into_bytes(),
-            applied_at: row.finished_at.clone(),
+            recorded_at: row.finished_at.clone(),
             duration_ms: None,
             failed: row.finished_at.is_none(),
             logs: row.logs.clone(),
@@ -138,7 +138,7 @@ pub fn status(migrations: &[Migration], applied: &[Applied]) -> Vec<Entry> {
                 id: m.id.clone(),
                 description: m.description.clone(),
                 state,
-                applied_at: row.and_then(|a| a.applied_at.clone()),
+                applied_at: row.and_then(|a| a.recorded_at.clone()),
                 duration_ms: row.and_then(|a| a.duration_ms),
                 file: Some(m.up_path.display().to_string()),
                 detail,
@@ -157,7 +157,7 @@ pub fn status(migrations: &[Migration], applied: &[Applied]) -> Vec<Entry> {
             } else {
                 State::MissingOnDisk
             },
-            applied_at: a.applied_at.clone(),
+            applied_at: a.recorded_at.clone(),
             duration_ms: a.duration_ms,
             file: None,
             detail: Some("recorded in the ledger but not on disk".to_owned()),
@@ -309,7 +309,7 @@ pub fn uuid_v4(mut random: impl FnMut() -> u8) -> String {
     }
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = super::source::hex(&bytes);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -344,7 +344,7 @@ mod tests {
             id: m.id.clone(),
             description: m.description.clone(),
             checksum: m.checksum.clone(),
-            applied_at: None,
+            recorded_at: None,
             duration_ms: None,
             failed: false,
             logs: None,

@@ -121,10 +121,19 @@ pub fn sqlx_checksum(bytes: &[u8]) -> Vec<u8> {
 /// SHA-256 of the bytes as lowercase hex, as Prisma stores it.
 #[must_use]
 pub fn prisma_checksum(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of bytes.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Reads the migrations in `dir` for `layout`, sorted as their tool applies them.
@@ -161,7 +170,7 @@ fn read_sqlx(dir: &Path) -> Result<Vec<Migration>, SourceError> {
         let Some((version_text, rest)) = name.split_once('_') else {
             continue;
         };
-        if !Path::new(rest).extension().is_some_and(|e| e == "sql") {
+        if Path::new(rest).extension().is_none_or(|e| e != "sql") {
             continue;
         }
         let version: i64 = version_text.parse().map_err(|_| SourceError::BadVersion {

@@ -35,11 +35,8 @@ impl Statement {
         let words: Vec<&str> = self.head.iter().map(String::as_str).collect();
         let has = |w: &str| words.contains(&w);
         match words.as_slice() {
-            ["VACUUM", ..]
-            | ["CREATE", "DATABASE", ..]
-            | ["DROP", "DATABASE", ..]
-            | ["ALTER", "SYSTEM", ..] => true,
-            ["CREATE", ..] | ["DROP", ..] if has("INDEX") && has("CONCURRENTLY") => true,
+            ["VACUUM", ..] | ["CREATE" | "DROP", "DATABASE", ..] | ["ALTER", "SYSTEM", ..] => true,
+            ["CREATE" | "DROP", ..] if has("INDEX") && has("CONCURRENTLY") => true,
             ["REINDEX", ..] if has("CONCURRENTLY") => true,
             ["ALTER", "TABLE", ..] if has("DETACH") && has("CONCURRENTLY") => true,
             _ => false,

@@ -89,6 +89,34 @@ impl PostgresDb {
     }
 }
 
+impl PostgresDb {
+    /// Rows of a query whose columns are all cast to text (NULL becomes "NULL").
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        let (url, sql) = (self.url.clone(), sql.to_owned());
+        runtime().block_on(async move {
+            use sqlx::Row;
+            let mut conn = sqlx::PgConnection::connect(&url)
+                .await
+                .expect("connect to test database");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut conn)
+                .await
+                .expect("query");
+            rows.iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            row.try_get::<Option<String>, _>(i)
+                                .expect("text column")
+                                .unwrap_or_else(|| "NULL".into())
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+}
+
 impl Drop for PostgresDb {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
@@ -129,6 +157,47 @@ impl MysqlDb {
             name,
             admin_url,
         }
+    }
+}
+
+impl MysqlDb {
+    /// Rows of a query whose columns are all cast to CHAR (NULL becomes "NULL").
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        let (url, sql) = (self.url.clone(), sql.to_owned());
+        runtime().block_on(async move {
+            use sqlx::Row;
+            let mut conn = sqlx::MySqlConnection::connect(&url)
+                .await
+                .expect("connect to test database");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut conn)
+                .await
+                .expect("query");
+            rows.iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            row.try_get::<Option<String>, _>(i)
+                                .expect("text column")
+                                .unwrap_or_else(|| "NULL".into())
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    pub fn execute(&self, sql: &str) {
+        let (url, sql) = (self.url.clone(), sql.to_owned());
+        runtime().block_on(async move {
+            let mut conn = sqlx::MySqlConnection::connect(&url)
+                .await
+                .expect("connect to test database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .expect("run SQL");
+        });
     }
 }
 
