@@ -41,8 +41,13 @@ fn health_check_help() {
 #[test]
 fn migrate_help() {
     insta::assert_snapshot!("help_migrate", help(&["migrate", "--help"]));
-    for sub in ["status", "run", "revert", "add", "verify", "baseline", "resolve", "lint"] {
-        insta::assert_snapshot!(format!("help_migrate_{sub}"), help(&["migrate", sub, "--help"]));
+    for sub in [
+        "status", "run", "revert", "add", "verify", "baseline", "resolve", "lint",
+    ] {
+        insta::assert_snapshot!(
+            format!("help_migrate_{sub}"),
+            help(&["migrate", sub, "--help"])
+        );
     }
 }
 

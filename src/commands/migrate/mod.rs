@@ -79,13 +79,27 @@ pub struct MigrateArgs {
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
     /// Show every migration as applied, pending, failed, checksum-mismatch or missing-on-disk
-    #[command(visible_alias = "info")]
+    ///
+    /// Merges the files on disk with the ledger rows, with applied time and
+    /// duration. Line-ending-only edits of applied files are not drift.
+    #[command(
+        visible_alias = "info",
+        after_help = "Example:\n  skillsctl migrate status --check   # CI gate"
+    )]
     Status {
         /// Exit 1 when anything is pending or inconsistent (a CI gate)
         #[arg(long)]
         check: bool,
     },
     /// Apply pending migrations in order, each in its own transaction where possible
+    ///
+    /// Takes the ledger's advisory lock (waiting up to --lock-timeout and saying
+    /// who holds it), re-reads the ledger, and applies what is pending. Statements
+    /// PostgreSQL cannot run in a transaction (CONCURRENTLY, VACUUM) and sqlx's
+    /// `-- no-transaction` files run statement by statement.
+    #[command(
+        after_help = "Examples:\n  skillsctl migrate run\n  skillsctl migrate run --target 20250701102233_add_recommendations --dry-run"
+    )]
     Run {
         /// Stop after this migration (version or folder name)
         #[arg(long, value_name = "VERSION")]
@@ -101,6 +115,11 @@ pub enum MigrateCommand {
         ignore_missing: bool,
     },
     /// Revert the last applied migration, or all after --target (sqlx .down.sql)
+    ///
+    /// Runs each down script in a transaction with the removal of its ledger row.
+    #[command(
+        after_help = "Examples:\n  skillsctl migrate revert\n  skillsctl migrate revert --target 0 --dry-run"
+    )]
     Revert {
         /// Revert every migration after this version (0: all)
         #[arg(long, value_name = "VERSION")]
@@ -110,6 +129,10 @@ pub enum MigrateCommand {
         dry_run: bool,
     },
     /// Create the next migration file(s) in the layout in use
+    ///
+    /// sqlx: `<timestamp>_<name>.sql` (or `.up.sql`/`.down.sql` with --reversible);
+    /// Prisma: `<timestamp>_<name>/migration.sql`. Never overwrites a file.
+    #[command(after_help = "Example:\n  skillsctl migrate add add_skill_tags --reversible")]
     Add {
         /// What the migration does, e.g. add_skill_tags
         name: String,
@@ -121,8 +144,16 @@ pub enum MigrateCommand {
         sequential: bool,
     },
     /// Compare the checksums of applied migrations with their files
+    ///
+    /// Exits 1 when an applied migration was edited or deleted.
+    #[command(after_help = "Example:\n  skillsctl migrate verify")]
     Verify,
     /// Mark migrations up to VERSION as applied without running them
+    ///
+    /// For a database created before skillsctl (or `prisma db push`): records
+    /// each migration up to VERSION in the ledger. Asks on a terminal; needs --yes
+    /// elsewhere.
+    #[command(after_help = "Example:\n  skillsctl migrate baseline 20250512093011_init --yes")]
     Baseline {
         /// The last migration the existing database already has
         #[arg(value_name = "VERSION")]
@@ -132,6 +163,13 @@ pub enum MigrateCommand {
         yes: bool,
     },
     /// Recover from a failed migration (Prisma's `migrate resolve`)
+    ///
+    /// --applied: you finished it by hand, record it as applied. --rolled-back:
+    /// you undid it, set the failed record aside so it runs again. Also clears a
+    /// dirty sqlx row left by a failed MySQL migration.
+    #[command(
+        after_help = "Example:\n  skillsctl migrate resolve --rolled-back 20250701102233_add_recommendations"
+    )]
     Resolve {
         /// You finished the failed migration by hand: record it as applied
         #[arg(
@@ -146,6 +184,12 @@ pub enum MigrateCommand {
         rolled_back: Option<String>,
     },
     /// Zero-downtime checks for PostgreSQL migrations (squawk's rules)
+    ///
+    /// Each finding has its rule, file:line:col and a fix hint; exit 1 on
+    /// findings. Silence one with `-- skillsctl-ignore <rule>` above the statement.
+    #[command(
+        after_help = "Examples:\n  skillsctl migrate lint\n  skillsctl migrate lint prisma/migrations/*/migration.sql"
+    )]
     Lint {
         /// Files to lint [default: every migration]
         files: Vec<PathBuf>,
