@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{completions, config, health_check, init, migrate};
+use crate::commands::{analyze_boundaries, completions, config, health_check, init, migrate};
 use crate::output::{ColorChoice, Format};
 
 const ABOUT: &str = "Carry out the hybrid-backend plan for the skills-evaluation monolith";
@@ -102,6 +102,7 @@ pub enum Command {
     Init(init::InitArgs),
     Config(config::ConfigArgs),
     HealthCheck(Box<health_check::HealthCheckArgs>),
+    AnalyzeBoundaries(analyze_boundaries::AnalyzeArgs),
     Migrate(Box<migrate::MigrateArgs>),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
@@ -112,7 +113,10 @@ impl Command {
     #[must_use]
     pub fn reads_config(&self) -> bool {
         match self {
-            Command::Config(_) | Command::HealthCheck(_) | Command::Migrate(_) => true,
+            Command::Config(_)
+            | Command::HealthCheck(_)
+            | Command::Migrate(_)
+            | Command::AnalyzeBoundaries(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

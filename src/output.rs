@@ -22,6 +22,12 @@ pub enum Format {
     Table,
     /// One JSON document on stdout, for scripts and CI.
     Json,
+    /// Markdown, for a pull request or a wiki (reports that have one).
+    Markdown,
+    /// A Mermaid graph (reports that are graphs).
+    Mermaid,
+    /// A Graphviz DOT graph (reports that are graphs).
+    Dot,
 }
 
 /// When to colour output.
@@ -39,6 +45,12 @@ pub enum ColorChoice {
 pub trait Report: Serialize {
     /// The human rendering, written to stdout as is.
     fn render_human(&self, style: &Styler) -> String;
+
+    /// Renderings in the other formats (`markdown`, `mermaid`, `dot`); `None`
+    /// when the report has no such rendering.
+    fn render_alternate(&self, _format: Format) -> Option<String> {
+        None
+    }
 
     /// Whether the report holds failures (exit 1).
     fn outcome(&self) -> Outcome {
@@ -184,6 +196,15 @@ impl Output {
                 write_stdout(text.as_bytes());
             }
             Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
+            other => {
+                let text = report.render_alternate(other).ok_or_else(|| {
+                    crate::exit::UsageError::new(format!(
+                        "--format {} is not available for this command (use table or json)",
+                        format!("{other:?}").to_lowercase()
+                    ))
+                })?;
+                write_stdout(text.as_bytes());
+            }
         }
         Ok(report.outcome())
     }
@@ -197,7 +218,7 @@ impl Output {
                 text.push('\n');
                 write_stdout(text.as_bytes());
             }
-            Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
+            _ => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
         }
         Ok(report.outcome())
     }

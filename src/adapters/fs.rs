@@ -178,3 +178,108 @@ mod tests {
         assert!(!dir.path().join("sub").exists());
     }
 }
+
+/// What a repository walk left out, for warnings.
+#[derive(Debug, Default)]
+pub struct WalkIssues {
+    /// Unreadable entries, broken links, loops: one message each.
+    pub errors: Vec<String>,
+    /// Files over the size cap.
+    pub too_large: Vec<String>,
+    /// Files with NUL bytes.
+    pub binary: Vec<String>,
+    /// Paths that are not valid UTF-8 (shown lossily).
+    pub non_utf8_names: Vec<String>,
+}
+
+/// Walks `root` in parallel, honouring `.gitignore`, `.ignore` and hidden-file
+/// rules, never entering `skip_dirs`, and calls `visit(relative_path, bytes)` for
+/// every regular file under `max_bytes` that `wanted(relative_path)` accepts.
+/// Symbolic links are not followed, so loops cannot trap the walk.
+pub fn walk_files<T, W, V>(
+    root: &Path,
+    skip_dirs: &'static [&'static str],
+    max_bytes: u64,
+    wanted: W,
+    visit: V,
+) -> (Vec<T>, WalkIssues)
+where
+    T: Send,
+    W: Fn(&str) -> bool + Sync,
+    V: Fn(&str, &[u8]) -> Option<T> + Sync,
+{
+    use std::sync::Mutex;
+    let results: Mutex<Vec<T>> = Mutex::new(Vec::new());
+    let issues: Mutex<WalkIssues> = Mutex::new(WalkIssues::default());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| skip_dirs.contains(&name)))
+        })
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    issues
+                        .lock()
+                        .expect("walk issues")
+                        .errors
+                        .push(err.to_string());
+                    return ignore::WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return ignore::WalkState::Continue;
+            }
+            let path = entry.path();
+            let Ok(rel) = path.strip_prefix(root) else {
+                return ignore::WalkState::Continue;
+            };
+            let rel_text = rel.to_string_lossy().replace('\\', "/");
+            if rel.to_str().is_none() {
+                issues
+                    .lock()
+                    .expect("walk issues")
+                    .non_utf8_names
+                    .push(rel_text.clone());
+            }
+            if !wanted(&rel_text) {
+                return ignore::WalkState::Continue;
+            }
+            if entry.metadata().is_ok_and(|m| m.len() > max_bytes) {
+                issues.lock().expect("walk issues").too_large.push(rel_text);
+                return ignore::WalkState::Continue;
+            }
+            match std::fs::read(path) {
+                Ok(bytes) if bytes.contains(&0) => {
+                    issues.lock().expect("walk issues").binary.push(rel_text);
+                }
+                Ok(bytes) => {
+                    if let Some(item) = visit(&rel_text, &bytes) {
+                        results.lock().expect("walk results").push(item);
+                    }
+                }
+                Err(err) => issues
+                    .lock()
+                    .expect("walk issues")
+                    .errors
+                    .push(format!("{rel_text}: {err}")),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    (
+        results.into_inner().expect("walk results"),
+        issues.into_inner().expect("walk issues"),
+    )
+}

@@ -2,6 +2,7 @@
 //! touches these directly; the command's `mod.rs` glue does.
 //!
 //! - [`fs`]: atomic file writes (temp file + rename), no-clobber creation, dry-run.
+//! - [`git`]: history streamed from `git log -z --name-only`.
 //! - [`http`]: the one HTTP client (TLS options, capped bodies, timeouts).
 //! - [`db`]: SQL connections (PostgreSQL, MySQL/MariaDB, SQLite), locks, migration ledgers.
 //! - [`kv`]: Redis connections (PING, key checks).
@@ -10,6 +11,7 @@
 
 pub mod db;
 pub mod fs;
+pub mod git;
 pub mod http;
 pub mod kv;
 pub mod net;

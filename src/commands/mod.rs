@@ -3,6 +3,7 @@
 //! touches clap or network/database crates; each command's report derives
 //! `Serialize` and renders for people through [`crate::output::Report`].
 
+pub mod analyze_boundaries;
 pub mod completions;
 pub mod config;
 pub mod health_check;

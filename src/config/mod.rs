@@ -13,9 +13,10 @@ pub mod span;
 use std::path::{Path, PathBuf};
 
 pub use schema::{
-    Config, DatabaseConfig, EnvString, HealthConfig, HealthTargetConfig, HumanDuration,
-    JsonExpectation, JsonPathExpr, MigrationLayout, OutputConfig, Pattern, ProjectConfig,
-    RedisConfig, StatusSet, WorkspaceConfig,
+    AnalysisConfig, Config, DatabaseConfig, DomainFacts, EnvString, HealthConfig,
+    HealthTargetConfig, HumanDuration, JsonExpectation, JsonPathExpr, MatrixConfig,
+    MigrationLayout, OutputConfig, Pattern, ProjectConfig, RedisConfig, StatusSet, TrafficConfig,
+    WorkspaceConfig,
 };
 
 /// The file name looked for in the working directory and its parents.

@@ -23,6 +23,59 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub redis: RedisConfig,
     pub health: HealthConfig,
+    /// Thresholds of the extraction decision matrix.
+    pub matrix: MatrixConfig,
+    /// How `analyze-boundaries` reads history.
+    pub analysis: AnalysisConfig,
+    pub traffic: TrafficConfig,
+    /// Domain name → facts only people know (deploys, stack, data isolation).
+    pub facts: BTreeMap<String, DomainFacts>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatrixConfig {
+    /// Extract above this many requests per minute (guide: 1000).
+    pub traffic_per_min: Option<f64>,
+    /// Extract above this many developers (guide: 3).
+    pub team_size: Option<usize>,
+    /// Extract above this many lines of code (guide: 1000).
+    pub loc: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisConfig {
+    /// History window, e.g. "90 days".
+    pub since: Option<HumanDuration>,
+    /// Commits touching more files than this are left out (default 30).
+    pub max_commit_files: Option<usize>,
+    /// Name or e-mail substrings of bots (default: [bot], dependabot, renovate, …).
+    pub bots: Option<Vec<String>>,
+    /// Minimum shared commits for a change-coupling pair (default 5).
+    pub min_shared_commits: Option<usize>,
+    /// Minimum coupling degree in percent (default 30).
+    pub min_coupling_degree: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrafficConfig {
+    /// Access logs (combined or JSON lines, .gz accepted), relative to the project root.
+    pub logs: Vec<PathBuf>,
+    /// A Prometheus server with `http_requests_total` by `route`.
+    pub prometheus: Option<EnvString>,
+    /// Route prefix → domain, for routes the Next.js files do not tell.
+    pub routes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DomainFacts {
+    pub independent_deploys: Option<bool>,
+    /// The stack the domain needs, e.g. "python".
+    pub stack: Option<String>,
+    pub data_isolation: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -154,3 +154,111 @@ mod tests {
         );
     }
 }
+
+/// Which domain a repository file belongs to, from `[domains]` (folders or globs)
+/// or the detected map. The most specific match wins.
+#[derive(Debug, Clone, Default)]
+pub struct DomainMap {
+    /// (domain, folder prefix or glob, specificity)
+    rules: Vec<(String, Rule, usize)>,
+}
+
+#[derive(Debug, Clone)]
+enum Rule {
+    Folder(String),
+    Glob(glob::Pattern),
+}
+
+impl DomainMap {
+    /// Builds the map; a pattern with `*`, `?` or `[` is a glob, anything else a folder or file.
+    pub fn new(domains: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        let mut rules = Vec::new();
+        for (name, patterns) in domains {
+            for pattern in patterns {
+                let clean = pattern.trim_start_matches("./").trim_end_matches('/');
+                let is_glob = clean.contains(['*', '?'])
+                    || (clean.contains('[') && !clean.contains("/[") && !clean.ends_with(']'));
+                let rule = if is_glob {
+                    Rule::Glob(glob::Pattern::new(clean).map_err(|e| {
+                        format!("domains.{name}: `{pattern}` is not a valid glob ({e})")
+                    })?)
+                } else {
+                    Rule::Folder(clean.to_owned())
+                };
+                rules.push((name.clone(), rule, clean.len()));
+            }
+        }
+        Ok(DomainMap { rules })
+    }
+
+    /// The domain of a path relative to the repository root (with `/`).
+    #[must_use]
+    pub fn domain_of(&self, path: &str) -> Option<&str> {
+        let options = glob::MatchOptions {
+            require_literal_separator: false,
+            ..glob::MatchOptions::new()
+        };
+        self.rules
+            .iter()
+            .filter(|(_, rule, _)| match rule {
+                Rule::Folder(folder) => {
+                    path == folder
+                        || path
+                            .strip_prefix(folder.as_str())
+                            .is_some_and(|rest| rest.starts_with('/'))
+                }
+                Rule::Glob(pattern) => pattern.matches_with(path, options),
+            })
+            .max_by_key(|(_, _, specificity)| *specificity)
+            .map(|(name, _, _)| name.as_str())
+    }
+
+    /// The domain names, sorted.
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.rules.iter().map(|(n, _, _)| n.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod map_tests {
+    use super::*;
+
+    #[test]
+    fn most_specific_rule_wins_and_dynamic_route_folders_are_not_globs() {
+        let mut domains = BTreeMap::new();
+        domains.insert("core".to_owned(), vec!["packages/backend-core".to_owned()]);
+        domains.insert(
+            "skills".to_owned(),
+            vec![
+                "packages/backend-core/src/services/skills".to_owned(),
+                "packages/app/src/app/api/v1/skills".to_owned(),
+            ],
+        );
+        domains.insert(
+            "ui".to_owned(),
+            vec!["packages/design-system/**/*.tsx".to_owned()],
+        );
+        let map = DomainMap::new(&domains).unwrap();
+        assert_eq!(
+            map.domain_of("packages/backend-core/src/services/skills/a.ts"),
+            Some("skills")
+        );
+        assert_eq!(
+            map.domain_of("packages/backend-core/src/lib/cache.ts"),
+            Some("core")
+        );
+        assert_eq!(
+            map.domain_of("packages/app/src/app/api/v1/skills/[id]/route.ts"),
+            Some("skills")
+        );
+        assert_eq!(
+            map.domain_of("packages/design-system/src/Button.tsx"),
+            Some("ui")
+        );
+        assert_eq!(map.domain_of("packages/backend-core-extra/x.ts"), None);
+    }
+}

@@ -688,6 +688,7 @@ fn init_config_targets_are_checked() {
     let ctx = TestContext::builder()
         .fixture("skills-monorepo", "repo")
         .build();
+    std::fs::remove_file(ctx.path("repo/skillsctl.toml")).unwrap();
     ctx.cmd(["init", "--yes", "repo"]).expect_code(0);
     let out = ctx
         .cmd([

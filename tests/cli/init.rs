@@ -2,10 +2,13 @@
 
 use crate::support::TestContext;
 
+/// The sample monorepo without the skillsctl.toml it ships, as `init` finds a new repo.
 fn monorepo() -> TestContext {
-    TestContext::builder()
+    let ctx = TestContext::builder()
         .fixture("skills-monorepo", "repo")
-        .build()
+        .build();
+    std::fs::remove_file(ctx.path("repo/skillsctl.toml")).unwrap();
+    ctx
 }
 
 #[test]
@@ -244,10 +247,8 @@ fn table_output_lists_what_was_found() {
 
 #[test]
 fn a_write_that_fails_is_a_runtime_error_and_leaves_nothing() {
-    let ctx = TestContext::builder()
-        .fixture("skills-monorepo", "repo")
-        .file("blocker", "a file, not a folder")
-        .build();
+    let ctx = monorepo();
+    ctx.write("blocker", "a file, not a folder");
     let out = ctx
         .cmd([
             "--config",

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod analyze_boundaries;
 mod config_errors;
 mod harness;
 mod health_check;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod history;
 pub mod http;
 pub mod services;
 pub mod tls;
@@ -188,7 +189,7 @@ impl Outcome {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create fixture dir");
     for entry in
         std::fs::read_dir(from).unwrap_or_else(|e| panic!("read fixture {}: {e}", from.display()))

@@ -1,0 +1,120 @@
+//! Git history, streamed from `git log -z --name-only` so a long history never
+//! sits in memory. `--no-renames` keeps git from reading blobs, so a partial
+//! clone with missing large blobs still works; `%aN`/`%aE` honour `.mailmap`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// One commit: its (mailmapped) author, time and the files it touched.
+#[derive(Debug, Clone, Default)]
+pub struct CommitRecord {
+    pub author_name: String,
+    pub author_email: String,
+    pub unix_time: i64,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{0} is not inside a git repository")]
+    NotARepo(String),
+    #[error("cannot run git: {0}")]
+    Spawn(String),
+    #[error("git log failed: {0}")]
+    Failed(String),
+}
+
+/// Calls `on_commit` for every non-merge commit since `since_unix` (newest first).
+pub fn log(
+    root: &Path,
+    since_unix: Option<i64>,
+    mut on_commit: impl FnMut(CommitRecord),
+) -> Result<(), GitError> {
+    let inside = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| GitError::Spawn(e.to_string()))?;
+    if !inside.status.success() {
+        return Err(GitError::NotARepo(root.display().to_string()));
+    }
+    let mut command = Command::new("git");
+    command.arg("-C").arg(root).args([
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--no-merges",
+        "--no-renames",
+        "--relative",
+        "--name-only",
+        "-z",
+        "--format=%x1e%aN%x1f%aE%x1f%at",
+    ]);
+    if let Some(since) = since_unix {
+        command.arg(format!("--since=@{since}"));
+    }
+    command.arg("--").arg(".");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| GitError::Spawn(e.to_string()))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError::Spawn("no stdout".into()))?;
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut current: Option<CommitRecord> = None;
+    let mut token = Vec::new();
+    loop {
+        token.clear();
+        let n = reader
+            .read_until(0, &mut token)
+            .map_err(|e| GitError::Failed(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        if token.last() == Some(&0) {
+            token.pop();
+        }
+        let text = String::from_utf8_lossy(&token);
+        let text = text.trim_start_matches('\n');
+        if let Some(header) = text.strip_prefix('\u{1e}') {
+            if let Some(done) = current.take() {
+                on_commit(done);
+            }
+            let mut parts = header.split('\u{1f}');
+            current = Some(CommitRecord {
+                author_name: parts.next().unwrap_or("").to_owned(),
+                author_email: parts.next().unwrap_or("").to_owned(),
+                unix_time: parts
+                    .next()
+                    .and_then(|t| t.trim().parse().ok())
+                    .unwrap_or(0),
+                files: Vec::new(),
+            });
+        } else if !text.is_empty()
+            && let Some(commit) = current.as_mut()
+        {
+            commit.files.push(text.to_owned());
+        }
+    }
+    if let Some(done) = current.take() {
+        on_commit(done);
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| GitError::Failed(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // An empty repository has no history yet: that is not a failure.
+        if stderr.contains("does not have any commits") {
+            return Ok(());
+        }
+        return Err(GitError::Failed(stderr.trim().to_owned()));
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Team and change coupling from one pass over the history: distinct
+//! (mailmapped) authors per domain, and pairs of domains that change together.
+//! Bots and commits touching more than `max_files` files are left out. Pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::adapters::git::CommitRecord;
+use crate::repo::domains::DomainMap;
+
+/// How the history is read.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    /// Name or e-mail substrings that mark a bot (case-insensitive).
+    pub bot_patterns: Vec<String>,
+    /// Commits touching more files than this are sweeping changes, not coupling.
+    pub max_files: usize,
+}
+
+impl Default for HistoryOptions {
+    fn default() -> Self {
+        HistoryOptions {
+            bot_patterns: [
+                "[bot]",
+                "dependabot",
+                "renovate",
+                "github-actions",
+                "greenkeeper",
+                "snyk-bot",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+            max_files: 30,
+        }
+    }
+}
+
+/// What the history says.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct History {
+    pub commits_read: usize,
+    pub commits_used: usize,
+    pub bot_commits: usize,
+    pub large_commits: usize,
+    /// Domain → distinct authors (e-mail after .mailmap → name).
+    pub authors: BTreeMap<String, BTreeMap<String, String>>,
+    /// Domain → commits that touched it.
+    pub revisions: BTreeMap<String, usize>,
+    /// (domain, domain) → commits that touched both.
+    #[serde(skip)]
+    pub shared: BTreeMap<(String, String), usize>,
+}
+
+/// Two domains that change together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coupling {
+    pub a: String,
+    pub b: String,
+    /// Commits that touched both.
+    pub shared_commits: usize,
+    /// Shared commits over the average revisions of the two, in percent (code-maat's degree).
+    pub degree: f64,
+}
+
+impl History {
+    /// Adds one commit.
+    pub fn add(&mut self, commit: &CommitRecord, domains: &DomainMap, options: &HistoryOptions) {
+        self.commits_read += 1;
+        let who = format!("{} {}", commit.author_name, commit.author_email).to_lowercase();
+        if options
+            .bot_patterns
+            .iter()
+            .any(|p| who.contains(&p.to_lowercase()))
+        {
+            self.bot_commits += 1;
+            return;
+        }
+        if commit.files.len() > options.max_files {
+            self.large_commits += 1;
+            return;
+        }
+        let touched: BTreeSet<&str> = commit
+            .files
+            .iter()
+            .filter_map(|f| domains.domain_of(f))
+            .collect();
+        if touched.is_empty() {
+            return;
+        }
+        self.commits_used += 1;
+        for domain in &touched {
+            self.authors
+                .entry((*domain).to_owned())
+                .or_default()
+                .insert(
+                    commit.author_email.to_lowercase(),
+                    commit.author_name.clone(),
+                );
+            *self.revisions.entry((*domain).to_owned()).or_default() += 1;
+        }
+        let list: Vec<&str> = touched.into_iter().collect();
+        for (i, a) in list.iter().enumerate() {
+            for b in &list[i + 1..] {
+                *self
+                    .shared
+                    .entry(((*a).to_owned(), (*b).to_owned()))
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// Pairs with at least `min_shared` shared commits and `min_degree` percent.
+    #[must_use]
+    pub fn couplings(&self, min_shared: usize, min_degree: f64) -> Vec<Coupling> {
+        let mut out: Vec<Coupling> = self
+            .shared
+            .iter()
+            .filter_map(|((a, b), &shared)| {
+                let revs_a = self.revisions.get(a).copied().unwrap_or(0);
+                let revs_b = self.revisions.get(b).copied().unwrap_or(0);
+                #[allow(clippy::cast_precision_loss)] // commit counts are far below 2^52
+                let degree = shared as f64 / ((revs_a + revs_b) as f64 / 2.0) * 100.0;
+                (shared >= min_shared && degree >= min_degree).then(|| Coupling {
+                    a: a.clone(),
+                    b: b.clone(),
+                    shared_commits: shared,
+                    degree: (degree * 10.0).round() / 10.0,
+                })
+            })
+            .collect();
+        out.sort_by(|x, y| {
+            y.shared_commits
+                .cmp(&x.shared_commits)
+                .then_with(|| x.a.cmp(&y.a))
+                .then_with(|| x.b.cmp(&y.b))
+        });
+        out
+    }
+}

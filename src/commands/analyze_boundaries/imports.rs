@@ -1,0 +1,357 @@
+//! Import edges of TypeScript and JavaScript files, from a real parser (oxc):
+//! static imports, `import type`, re-exports (`export … from`), dynamic
+//! `import()` and CommonJS `require()`. A file that does not parse falls back
+//! to a regular-expression scan, and says so. Resolution follows tsconfig
+//! `paths`/`baseUrl`/`extends` (oxc_resolver) and workspace package names.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{Argument, CallExpression, Expression};
+use oxc_ast_visit::{Visit, walk};
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+use serde::Serialize;
+
+use crate::text::LineIndex;
+
+/// How one file refers to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeKind {
+    Static,
+    TypeOnly,
+    ReExport,
+    Dynamic,
+    Require,
+}
+
+impl EdgeKind {
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            EdgeKind::Static => "static",
+            EdgeKind::TypeOnly => "type-only",
+            EdgeKind::ReExport => "re-export",
+            EdgeKind::Dynamic => "dynamic",
+            EdgeKind::Require => "require",
+        }
+    }
+}
+
+/// One import as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawImport {
+    pub specifier: String,
+    pub kind: EdgeKind,
+    pub line: usize,
+}
+
+/// The imports of one file, and whether the parser had to give up.
+#[derive(Debug, Default)]
+pub struct ParsedImports {
+    pub imports: Vec<RawImport>,
+    pub parse_failed: bool,
+}
+
+struct RequireFinder {
+    found: Vec<(String, u32)>,
+}
+
+impl<'a> Visit<'a> for RequireFinder {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Expression::Identifier(callee) = &it.callee
+            && callee.name == "require"
+            && let Some(Argument::StringLiteral(literal)) = it.arguments.first()
+        {
+            self.found
+                .push((literal.value.to_string(), literal.span.start));
+        }
+        walk::walk_call_expression(self, it);
+    }
+}
+
+/// Parses `text` (the file at `path`) and lists its imports. `allocator` is
+/// reused between files of one thread and reset here.
+pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImports {
+    allocator.reset();
+    let source_type = SourceType::from_path(path).unwrap_or_default();
+    let ret = Parser::new(allocator, text, source_type).parse();
+    if ret.panicked || ret.diagnostics.has_errors() {
+        return ParsedImports {
+            imports: regex_scan(text),
+            parse_failed: true,
+        };
+    }
+    let index = LineIndex::new(text);
+    let line_of = |offset: u32| index.line_col(text, offset as usize).0;
+    let mut imports = Vec::new();
+    for (specifier, occurrences) in &ret.module_record.requested_modules {
+        for occurrence in occurrences {
+            let kind = if !occurrence.is_import {
+                EdgeKind::ReExport
+            } else if occurrence.is_type {
+                EdgeKind::TypeOnly
+            } else {
+                EdgeKind::Static
+            };
+            imports.push(RawImport {
+                specifier: specifier.to_string(),
+                kind,
+                line: line_of(occurrence.span.start),
+            });
+        }
+    }
+    for dynamic in &ret.module_record.dynamic_imports {
+        let request =
+            &text[dynamic.module_request.start as usize..dynamic.module_request.end as usize];
+        if let Some(specifier) = string_literal(request) {
+            imports.push(RawImport {
+                specifier,
+                kind: EdgeKind::Dynamic,
+                line: line_of(dynamic.span.start),
+            });
+        }
+    }
+    let mut finder = RequireFinder { found: Vec::new() };
+    finder.visit_program(&ret.program);
+    for (specifier, offset) in finder.found {
+        imports.push(RawImport {
+            specifier,
+            kind: EdgeKind::Require,
+            line: line_of(offset),
+        });
+    }
+    imports.sort_by(|a, b| (a.line, &a.specifier).cmp(&(b.line, &b.specifier)));
+    ParsedImports {
+        imports,
+        parse_failed: false,
+    }
+}
+
+/// `'./x'`, `"./x"` or a template without `${` → `./x`.
+fn string_literal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let quote = text.chars().next()?;
+    if !matches!(quote, '\'' | '"' | '`') || text.len() < 2 || !text.ends_with(quote) {
+        return None;
+    }
+    let inner = &text[1..text.len() - 1];
+    (!inner.contains("${")).then(|| inner.to_owned())
+}
+
+/// The fallback for files oxc cannot parse.
+fn regex_scan(text: &str) -> Vec<RawImport> {
+    static PATTERN: OnceLock<regex::Regex> = OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?m)^\s*import\s+type\s[^'"]*?from\s*['"](?P<type>[^'"]+)['"]|^\s*export\s[^'"]*?from\s*['"](?P<reexport>[^'"]+)['"]|^\s*import\s[^'"]*?from\s*['"](?P<from>[^'"]+)['"]|^\s*import\s*['"](?P<bare>[^'"]+)['"]|import\(\s*['"](?P<dynamic>[^'"]+)['"]\s*\)|require\(\s*['"](?P<require>[^'"]+)['"]\s*\)"#,
+        )
+        .expect("valid import regex")
+    });
+    let index = LineIndex::new(text);
+    let mut out = Vec::new();
+    for caps in pattern.captures_iter(text) {
+        let (name, kind) = [
+            ("type", EdgeKind::TypeOnly),
+            ("reexport", EdgeKind::ReExport),
+            ("from", EdgeKind::Static),
+            ("bare", EdgeKind::Static),
+            ("dynamic", EdgeKind::Dynamic),
+            ("require", EdgeKind::Require),
+        ]
+        .into_iter()
+        .find(|(name, _)| caps.name(name).is_some())
+        .unwrap_or(("from", EdgeKind::Static));
+        if let Some(m) = caps.name(name) {
+            out.push(RawImport {
+                specifier: m.as_str().to_owned(),
+                kind,
+                line: index.line_col(text, m.start()).0,
+            });
+        }
+    }
+    out
+}
+
+/// Where an import leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file in the repository, relative to the root.
+    Internal(String),
+    /// An npm package (name only) or a Node built-in (`node:fs`).
+    External(String),
+    Unresolved,
+}
+
+/// Resolves specifiers like TypeScript and bundlers do.
+pub struct ImportResolver {
+    resolver: oxc_resolver::Resolver,
+    root: PathBuf,
+    /// Workspace package name → its entry file (absolute).
+    workspace: Vec<(String, PathBuf)>,
+}
+
+const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "buffer",
+    "child_process",
+    "crypto",
+    "dns",
+    "events",
+    "fs",
+    "http",
+    "https",
+    "net",
+    "os",
+    "path",
+    "process",
+    "querystring",
+    "readline",
+    "stream",
+    "string_decoder",
+    "timers",
+    "tls",
+    "url",
+    "util",
+    "worker_threads",
+    "zlib",
+];
+
+impl ImportResolver {
+    #[must_use]
+    pub fn new(root: &Path, workspace: Vec<(String, PathBuf)>) -> Self {
+        let options = oxc_resolver::ResolveOptions {
+            tsconfig: Some(oxc_resolver::TsconfigDiscovery::Auto),
+            extensions: [
+                ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+            extension_alias: vec![(
+                ".js".into(),
+                vec![".ts".into(), ".tsx".into(), ".js".into()],
+            )],
+            condition_names: ["types", "import", "require", "node", "default"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            main_fields: ["types", "module", "main"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            ..oxc_resolver::ResolveOptions::default()
+        };
+        ImportResolver {
+            resolver: oxc_resolver::Resolver::new(options),
+            root: root.to_path_buf(),
+            workspace,
+        }
+    }
+
+    /// Resolves `specifier` as imported from the absolute path `from`.
+    #[must_use]
+    pub fn resolve(&self, from: &Path, specifier: &str) -> Target {
+        if let Ok(resolution) = self.resolver.resolve_file(from, specifier) {
+            let path = resolution.path();
+            if path.components().any(|c| c.as_os_str() == "node_modules") {
+                return Target::External(package_name(specifier));
+            }
+            if let Ok(rel) = path.strip_prefix(&self.root) {
+                return Target::Internal(rel.to_string_lossy().replace('\\', "/"));
+            }
+            return Target::External(package_name(specifier));
+        }
+        // Workspace packages without node_modules links: name → entry.
+        for (name, entry) in &self.workspace {
+            if (specifier == name
+                || specifier
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|r| r.starts_with('/')))
+                && let Ok(rel) = entry.strip_prefix(&self.root)
+            {
+                return Target::Internal(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return Target::Unresolved;
+        }
+        let name = package_name(specifier);
+        if name.starts_with("node:") || NODE_BUILTINS.contains(&name.as_str()) {
+            return Target::External(format!("node:{}", name.trim_start_matches("node:")));
+        }
+        if specifier.starts_with("@/") || specifier.starts_with("~/") {
+            return Target::Unresolved;
+        }
+        Target::External(name)
+    }
+}
+
+/// `@scope/name/sub` → `@scope/name`; `name/sub` → `name`.
+#[must_use]
+pub fn package_name(specifier: &str) -> String {
+    let mut parts = specifier.split('/');
+    match (parts.next(), parts.next()) {
+        (Some(scope), Some(name)) if scope.starts_with('@') => format!("{scope}/{name}"),
+        (Some(first), _) => first.to_owned(),
+        _ => specifier.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_edge_kind_is_found() {
+        let text = "import a from './a';\nimport type { B } from './b';\nexport { c } from './c';\nexport * from './d';\nconst e = await import('./e');\nconst f = require('./f');\nimport './g';\n";
+        let mut allocator = Allocator::default();
+        let parsed = parse(Path::new("x.ts"), text, &mut allocator);
+        assert!(!parsed.parse_failed);
+        let got: Vec<(&str, EdgeKind, usize)> = parsed
+            .imports
+            .iter()
+            .map(|i| (i.specifier.as_str(), i.kind, i.line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("./a", EdgeKind::Static, 1),
+                ("./b", EdgeKind::TypeOnly, 2),
+                ("./c", EdgeKind::ReExport, 3),
+                ("./d", EdgeKind::ReExport, 4),
+                ("./e", EdgeKind::Dynamic, 5),
+                ("./f", EdgeKind::Require, 6),
+                ("./g", EdgeKind::Static, 7),
+            ]
+        );
+    }
+
+    #[test]
+    fn unparsable_files_fall_back_to_a_scan() {
+        let mut allocator = Allocator::default();
+        let parsed = parse(
+            Path::new("x.ts"),
+            "import a from './a';\nexport function (( {\nconst b = require(\"b\");\n",
+            &mut allocator,
+        );
+        assert!(parsed.parse_failed);
+        let specs: Vec<&str> = parsed
+            .imports
+            .iter()
+            .map(|i| i.specifier.as_str())
+            .collect();
+        assert_eq!(specs, ["./a", "b"]);
+    }
+
+    #[test]
+    fn package_names() {
+        assert_eq!(
+            package_name("@anthropic-ai/sdk/resources"),
+            "@anthropic-ai/sdk"
+        );
+        assert_eq!(package_name("openai/helpers"), "openai");
+    }
+}

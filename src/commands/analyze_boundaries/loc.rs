@@ -1,0 +1,336 @@
+//! Code, comment and blank lines per language, counted the way tokei counts
+//! them: a line with any code is code, a line with only comments is comment,
+//! a line of whitespace is blank; comment markers inside strings are not
+//! comments, and lines inside a multi-line string are code. Pure.
+
+use serde::Serialize;
+
+/// The languages skillsctl measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Language {
+    TypeScript,
+    Tsx,
+    JavaScript,
+    Jsx,
+    Rust,
+    Sql,
+    Prisma,
+    Css,
+    Scss,
+}
+
+impl Language {
+    /// From a file name; `None` for files that are not measured.
+    #[must_use]
+    pub fn of(path: &str) -> Option<Self> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name.ends_with(".d.ts") {
+            return Some(Language::TypeScript);
+        }
+        let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+        Some(match ext {
+            "ts" | "mts" | "cts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "js" | "mjs" | "cjs" => Language::JavaScript,
+            "jsx" => Language::Jsx,
+            "rs" => Language::Rust,
+            "sql" => Language::Sql,
+            "prisma" => Language::Prisma,
+            "css" => Language::Css,
+            "scss" => Language::Scss,
+            _ => return None,
+        })
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::TypeScript => "TypeScript",
+            Language::Tsx => "TSX",
+            Language::JavaScript => "JavaScript",
+            Language::Jsx => "JSX",
+            Language::Rust => "Rust",
+            Language::Sql => "SQL",
+            Language::Prisma => "Prisma",
+            Language::Css => "CSS",
+            Language::Scss => "Sass",
+        }
+    }
+
+    /// Whether oxc parses it for imports.
+    #[must_use]
+    pub fn is_script(self) -> bool {
+        matches!(
+            self,
+            Language::TypeScript | Language::Tsx | Language::JavaScript | Language::Jsx
+        )
+    }
+
+    fn syntax(self) -> Syntax {
+        const C_LIKE_QUOTES: &[(&str, &str)] = &[("\"", "\""), ("'", "'"), ("`", "`")];
+        match self {
+            Language::TypeScript | Language::Tsx | Language::JavaScript | Language::Jsx => Syntax {
+                line: &["//"],
+                block: &[("/*", "*/")],
+                nested: false,
+                quotes: C_LIKE_QUOTES,
+                verbatim: &[],
+            },
+            Language::Rust => Syntax {
+                line: &["//"],
+                block: &[("/*", "*/")],
+                nested: true,
+                quotes: &[("\"", "\"")],
+                verbatim: &[("r#\"", "\"#"), ("r\"", "\"")],
+            },
+            Language::Sql => Syntax {
+                line: &["--"],
+                block: &[("/*", "*/")],
+                nested: false,
+                quotes: &[("'", "'")],
+                verbatim: &[],
+            },
+            Language::Prisma => Syntax {
+                line: &["//"],
+                block: &[],
+                nested: false,
+                quotes: &[("\"", "\"")],
+                verbatim: &[],
+            },
+            Language::Css => Syntax {
+                line: &[],
+                block: &[("/*", "*/")],
+                nested: false,
+                quotes: &[("\"", "\""), ("'", "'")],
+                verbatim: &[],
+            },
+            Language::Scss => Syntax {
+                line: &["//"],
+                block: &[("/*", "*/")],
+                nested: false,
+                quotes: &[("\"", "\""), ("'", "'")],
+                verbatim: &[],
+            },
+        }
+    }
+}
+
+struct Syntax {
+    line: &'static [&'static str],
+    block: &'static [(&'static str, &'static str)],
+    nested: bool,
+    quotes: &'static [(&'static str, &'static str)],
+    /// Strings without escapes (Rust raw strings).
+    verbatim: &'static [(&'static str, &'static str)],
+}
+
+/// Line counts of one file or a sum of files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LineCounts {
+    pub code: u64,
+    pub comment: u64,
+    pub blank: u64,
+}
+
+impl LineCounts {
+    pub fn add(&mut self, other: LineCounts) {
+        self.code += other.code;
+        self.comment += other.comment;
+        self.blank += other.blank;
+    }
+
+    #[must_use]
+    pub fn lines(self) -> u64 {
+        self.code + self.comment + self.blank
+    }
+}
+
+enum State {
+    Code,
+    /// Inside a block comment, with its closing marker and depth.
+    Block(&'static str, &'static str, usize),
+    /// Inside a string, with its closing marker and whether escapes count.
+    Str(&'static str, bool),
+}
+
+/// Counts the lines of `text` in `language`.
+#[must_use]
+pub fn count(text: &str, language: Language) -> LineCounts {
+    let syntax = language.syntax();
+    let mut counts = LineCounts::default();
+    let mut state = State::Code;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        let started_in_string = matches!(state, State::Str(..));
+        let started_in_comment = matches!(state, State::Block(..));
+        if trimmed.is_empty() {
+            // A blank line inside a multi-line string is part of the code.
+            if started_in_string {
+                counts.code += 1;
+            } else if started_in_comment {
+                counts.comment += 1;
+            } else {
+                counts.blank += 1;
+            }
+            continue;
+        }
+        let mut has_code = started_in_string;
+        let mut has_comment = started_in_comment;
+        let bytes = trimmed.as_bytes();
+        let mut i = 0;
+        'scan: while i < bytes.len() {
+            let rest = &trimmed[i..];
+            match state {
+                State::Block(open, close, depth) => {
+                    if rest.starts_with(close) {
+                        state = if depth > 1 {
+                            State::Block(open, close, depth - 1)
+                        } else {
+                            State::Code
+                        };
+                        i += close.len();
+                    } else if syntax.nested && rest.starts_with(open) {
+                        state = State::Block(open, close, depth + 1);
+                        i += open.len();
+                    } else {
+                        i += rest.chars().next().map_or(1, char::len_utf8);
+                    }
+                }
+                State::Str(close, escapes) => {
+                    has_code = true;
+                    if escapes && rest.starts_with('\\') {
+                        i += 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
+                    } else if rest.starts_with(close) {
+                        state = State::Code;
+                        i += close.len();
+                    } else {
+                        i += rest.chars().next().map_or(1, char::len_utf8);
+                    }
+                }
+                State::Code => {
+                    if syntax.line.iter().any(|m| rest.starts_with(m)) {
+                        has_comment = true;
+                        break 'scan;
+                    }
+                    if let Some((open, close)) =
+                        syntax.block.iter().find(|(open, _)| rest.starts_with(open))
+                    {
+                        has_comment = true;
+                        state = State::Block(open, close, 1);
+                        i += open.len();
+                        continue;
+                    }
+                    if let Some((open, close)) = syntax
+                        .verbatim
+                        .iter()
+                        .find(|(open, _)| rest.starts_with(open))
+                    {
+                        has_code = true;
+                        state = State::Str(close, false);
+                        i += open.len();
+                        continue;
+                    }
+                    if let Some((open, close)) = syntax
+                        .quotes
+                        .iter()
+                        .find(|(open, _)| rest.starts_with(open))
+                    {
+                        has_code = true;
+                        state = State::Str(close, true);
+                        i += open.len();
+                        continue;
+                    }
+                    has_code = true;
+                    i += rest.chars().next().map_or(1, char::len_utf8);
+                }
+            }
+        }
+        if has_code {
+            counts.code += 1;
+        } else if has_comment {
+            counts.comment += 1;
+        } else {
+            counts.code += 1;
+        }
+    }
+    counts
+}
+
+/// Minified or generated files, which no one maintains by hand.
+#[must_use]
+pub fn is_generated(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.contains(".min.")
+        || std::path::Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("map"))
+        || name.contains(".generated.")
+    {
+        return true;
+    }
+    let head: String = text.chars().take(400).collect::<String>().to_lowercase();
+    if head.contains("@generated") || head.contains("do not edit") && head.contains("generated") {
+        return true;
+    }
+    // Minified: very long lines on average.
+    let lines = text.lines().count().max(1);
+    text.len() / lines > 500
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typescript_lines() {
+        let text = "// header\nimport x from './x'; // trailing\n\n/* block\n   still */\nconst s = \"// not a comment\";\nconst t = `line one\n\nline three`;\n/* a */ const y = 1;\n";
+        assert_eq!(
+            count(text, Language::TypeScript),
+            LineCounts {
+                code: 6,
+                comment: 3,
+                blank: 1
+            }
+        );
+    }
+
+    #[test]
+    fn rust_nested_comments_and_raw_strings() {
+        let text = "/* outer /* inner */ still comment */\nfn main() {\n    let s = r#\"/* not \"a\" comment */\"#;\n}\n";
+        assert_eq!(
+            count(text, Language::Rust),
+            LineCounts {
+                code: 3,
+                comment: 1,
+                blank: 0
+            }
+        );
+    }
+
+    #[test]
+    fn sql_and_css() {
+        assert_eq!(
+            count("-- c\nSELECT '--x';\n\n/* b */\n", Language::Sql),
+            LineCounts {
+                code: 1,
+                comment: 2,
+                blank: 1
+            }
+        );
+        assert_eq!(
+            count("a { color: red; }\n/* c */\n", Language::Css),
+            LineCounts {
+                code: 1,
+                comment: 1,
+                blank: 0
+            }
+        );
+    }
+
+    #[test]
+    fn minified_files_are_generated() {
+        assert!(is_generated("vendor/chart.min.js", "x"));
+        assert!(is_generated("a.js", &"x".repeat(5000)));
+        assert!(!is_generated("a.ts", "const a = 1;\n"));
+    }
+}

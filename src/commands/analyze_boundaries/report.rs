@@ -1,0 +1,375 @@
+//! The boundary report: per-domain evidence and decision, the domain graph,
+//! and its renderings (table, JSON, Markdown, Mermaid, DOT).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::decision::{Decision, Recommendation, Verdict};
+use super::history::Coupling;
+use super::imports::EdgeKind;
+use super::loc::LineCounts;
+use super::traffic::Rate;
+use crate::exit::Outcome;
+use crate::output::{Format, Report, Styler, Tone};
+
+/// An import that would cross the boundary if the domain were extracted.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundaryEdge {
+    pub file: String,
+    pub line: usize,
+    pub kind: EdgeKind,
+    pub target: String,
+    pub target_domain: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainReport {
+    pub name: String,
+    pub paths: Vec<String>,
+    pub files: usize,
+    pub lines: LineCounts,
+    pub languages: BTreeMap<String, LineCounts>,
+    /// Domains importing this one.
+    pub fan_in: Vec<String>,
+    /// Domains this one imports.
+    pub fan_out: Vec<String>,
+    pub authors: Option<Vec<String>>,
+    pub revisions: Option<usize>,
+    pub traffic: Option<Rate>,
+    pub models: Vec<String>,
+    pub shared_models: Vec<String>,
+    pub own_packages: Vec<String>,
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// Imports in and out of the domain, with file:line.
+    pub boundary_edges: Vec<BoundaryEdge>,
+}
+
+/// Imports between two domains.
+#[derive(Debug, Clone, Serialize)]
+pub struct DomainEdge {
+    pub from: String,
+    pub to: String,
+    pub imports: usize,
+    pub kinds: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LanguageTotal {
+    pub files: usize,
+    #[serde(flatten)]
+    pub lines: LineCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unassigned {
+    pub files: usize,
+    pub lines: LineCounts,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistorySummary {
+    pub since_days: u64,
+    pub commits_read: usize,
+    pub commits_used: usize,
+    pub bot_commits: usize,
+    pub large_commits: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrafficSummary {
+    pub sources: Vec<String>,
+    pub requests: u64,
+    pub malformed_lines: u64,
+    pub unmatched: u64,
+    pub window_minutes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoundaryReport {
+    pub root: String,
+    pub files: usize,
+    pub lines: LineCounts,
+    /// Every measured file by language (files, code, comment, blank).
+    pub languages: BTreeMap<String, LanguageTotal>,
+    pub extract: Vec<String>,
+    pub watch: Vec<String>,
+    pub keep: Vec<String>,
+    pub domains: Vec<DomainReport>,
+    pub unassigned: Unassigned,
+    pub edges: Vec<DomainEdge>,
+    pub cycles: Vec<Vec<String>>,
+    pub coupling: Vec<Coupling>,
+    pub history: Option<HistorySummary>,
+    pub traffic: Option<TrafficSummary>,
+    /// Files the parser could not read (imports found by a regex scan instead).
+    pub parse_failures: Vec<String>,
+    pub warnings: Vec<String>,
+    /// With --fail-on: the recommendation that fails the run.
+    #[serde(skip)]
+    pub fail_on: Option<Recommendation>,
+}
+
+fn rec_tone(r: Recommendation) -> Tone {
+    match r {
+        Recommendation::Extract => Tone::Bad,
+        Recommendation::Watch => Tone::Warn,
+        Recommendation::Keep => Tone::Good,
+    }
+}
+
+fn factor_cell(d: &DomainReport, name: &str) -> String {
+    d.decision
+        .factors
+        .iter()
+        .find(|f| f.name == name)
+        .map_or_else(String::new, |f| {
+            let mark = match f.verdict {
+                Verdict::Extract => "▲ ",
+                Verdict::Monolith => "",
+                Verdict::Unknown => "? ",
+            };
+            format!("{mark}{}", f.value)
+        })
+}
+
+impl BoundaryReport {
+    fn summary_line(&self) -> String {
+        format!(
+            "{} domains: {} extract, {} watch, {} keep in monolith ({} files, {} code lines; {} unassigned files)",
+            self.domains.len(),
+            self.extract.len(),
+            self.watch.len(),
+            self.keep.len(),
+            self.files,
+            self.lines.code,
+            self.unassigned.files
+        )
+    }
+
+    fn markdown(&self) -> String {
+        let mut md = String::from("# Service boundary analysis\n\n");
+        let _ = writeln!(md, "{}\n", self.summary_line());
+        md.push_str("| domain | recommendation | confidence | LOC | team | traffic (avg/peak req/min) | fan-in | fan-out | shared models |\n|---|---|---:|---:|---:|---|---:|---:|---|\n");
+        for d in &self.domains {
+            let _ = writeln!(
+                md,
+                "| {} | **{}** | {:.0}% | {} | {} | {} | {} | {} | {} |",
+                d.name,
+                d.decision.recommendation.label(),
+                d.decision.confidence * 100.0,
+                d.lines.code,
+                d.authors
+                    .as_ref()
+                    .map_or_else(|| "unknown".to_owned(), |a| a.len().to_string()),
+                d.traffic.map_or_else(
+                    || "unknown".to_owned(),
+                    |t| format!("{:.0} / {}", t.avg_per_min, t.peak_per_min)
+                ),
+                d.fan_in.len(),
+                d.fan_out.len(),
+                if d.shared_models.is_empty() {
+                    "none".to_owned()
+                } else {
+                    d.shared_models.join(", ")
+                }
+            );
+        }
+        for d in &self.domains {
+            let _ = writeln!(
+                md,
+                "\n## {} — {}\n",
+                d.name,
+                d.decision.recommendation.label()
+            );
+            for reason in &d.decision.reasons {
+                let _ = writeln!(md, "- {reason}");
+            }
+            md.push_str("\n| factor | value | threshold | verdict |\n|---|---|---|---|\n");
+            for f in &d.decision.factors {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {:?} |",
+                    f.name, f.value, f.threshold, f.verdict
+                );
+            }
+            if !d.decision.blockers.is_empty() {
+                md.push_str("\nBlockers to solve first:\n\n");
+                for b in &d.decision.blockers {
+                    let _ = writeln!(md, "- [ ] {} — checklist: *{}*", b.detail, b.checklist);
+                }
+            }
+        }
+        if !self.cycles.is_empty() {
+            md.push_str("\n## Import cycles between domains\n\n");
+            for cycle in &self.cycles {
+                let _ = writeln!(md, "- {}", cycle.join(" → "));
+            }
+        }
+        md
+    }
+
+    fn mermaid(&self) -> String {
+        let mut out = String::from("graph LR\n");
+        for d in &self.domains {
+            let _ = writeln!(
+                out,
+                "  {}[\"{}<br/>{}\"]",
+                id(&d.name),
+                d.name,
+                d.decision.recommendation.label()
+            );
+        }
+        for e in &self.edges {
+            let _ = writeln!(out, "  {} -->|{}| {}", id(&e.from), e.imports, id(&e.to));
+        }
+        for c in &self.coupling {
+            let _ = writeln!(
+                out,
+                "  {} -.-|co-change {:.0}%| {}",
+                id(&c.a),
+                c.degree,
+                id(&c.b)
+            );
+        }
+        out
+    }
+
+    fn dot(&self) -> String {
+        let mut out = String::from("digraph domains {\n  rankdir=LR;\n  node [shape=box];\n");
+        for d in &self.domains {
+            let color = match d.decision.recommendation {
+                Recommendation::Extract => "red",
+                Recommendation::Watch => "orange",
+                Recommendation::Keep => "darkgreen",
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" [label=\"{}\\n{} LOC\\n{}\", color={color}];",
+                d.name,
+                d.name,
+                d.lines.code,
+                d.decision.recommendation.label()
+            );
+        }
+        for e in &self.edges {
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [label=\"{}\", weight={}];",
+                e.from, e.to, e.imports, e.imports
+            );
+        }
+        for c in &self.coupling {
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [dir=none, style=dashed, label=\"{:.0}%\", penwidth={:.1}];",
+                c.a,
+                c.b,
+                c.degree,
+                1.0 + c.degree / 25.0
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+fn id(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+impl Report for BoundaryReport {
+    fn render_human(&self, style: &Styler) -> String {
+        let mut table = style.table(&[
+            "domain",
+            "recommendation",
+            "conf",
+            "LOC",
+            "team",
+            "traffic req/min",
+            "tech",
+            "in/out",
+            "blockers",
+        ]);
+        for d in &self.domains {
+            table.add_row(vec![
+                d.name.clone(),
+                style.paint(
+                    rec_tone(d.decision.recommendation),
+                    d.decision.recommendation.label(),
+                ),
+                format!("{:.0}%", d.decision.confidence * 100.0),
+                factor_cell(d, "complexity").replace(" LOC", ""),
+                factor_cell(d, "team").replace(" developers", ""),
+                factor_cell(d, "traffic"),
+                factor_cell(d, "technology"),
+                format!("{}/{}", d.fan_in.len(), d.fan_out.len()),
+                d.decision.blockers.len().to_string(),
+            ]);
+        }
+        let mut text = style.render_table(&table);
+        for d in self
+            .domains
+            .iter()
+            .filter(|d| d.decision.recommendation != Recommendation::Keep)
+        {
+            let _ = writeln!(
+                text,
+                "\n{} {}: {}",
+                style.paint(
+                    rec_tone(d.decision.recommendation),
+                    d.decision.recommendation.label()
+                ),
+                d.name,
+                d.decision.reasons.join("; ")
+            );
+            for b in &d.decision.blockers {
+                let _ = writeln!(text, "  blocker: {} (checklist: {})", b.detail, b.checklist);
+            }
+        }
+        if !self.cycles.is_empty() {
+            let _ = writeln!(
+                text,
+                "\nimport cycles: {}",
+                self.cycles
+                    .iter()
+                    .map(|c| c.join(" → "))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+        }
+        let _ = writeln!(
+            text,
+            "\n{}",
+            style.paint(Tone::Strong, &self.summary_line())
+        );
+        text
+    }
+
+    fn render_alternate(&self, format: Format) -> Option<String> {
+        match format {
+            Format::Markdown => Some(self.markdown()),
+            Format::Mermaid => Some(self.mermaid()),
+            Format::Dot => Some(self.dot()),
+            _ => None,
+        }
+    }
+
+    fn outcome(&self) -> Outcome {
+        match self.fail_on {
+            Some(level)
+                if self
+                    .domains
+                    .iter()
+                    .any(|d| d.decision.recommendation >= level) =>
+            {
+                Outcome::Failures
+            }
+            _ => Outcome::Success,
+        }
+    }
+}

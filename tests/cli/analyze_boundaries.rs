@@ -1,0 +1,363 @@
+//! `skillsctl analyze-boundaries` on the sample monorepo with its replayed git
+//! history and traffic log, and on small repositories built in tests.
+
+use crate::support::TestContext;
+use crate::support::history::replay;
+
+fn analysed() -> (TestContext, serde_json::Value) {
+    let ctx = TestContext::new();
+    replay(&ctx, "repo");
+    let out = ctx
+        .cmd(["--format", "json", "analyze-boundaries", "repo"])
+        .expect_code(0);
+    (ctx, out.json())
+}
+
+fn domain<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no domain {name}"))
+}
+
+#[test]
+fn figures_and_recommendations_on_the_sample_monorepo() {
+    let (_ctx, report) = analysed();
+    // name, code lines, authors in 90 days (after .mailmap, no bots), avg req/min, peak, recommendation
+    let expected = [
+        ("ai", 1309, 5, 150.0, 155, "extract"),
+        ("analytics", 773, 4, 60.4, 62, "watch"),
+        ("assessments", 563, 3, 391.8, 396, "keep"),
+        ("categories", 182, 1, 205.6, 235, "keep"),
+        ("github", 585, 2, 19.6, 20, "keep"),
+        ("skills", 497, 3, 1464.8, 1916, "watch"),
+    ];
+    for (name, loc, team, avg, peak, recommendation) in expected {
+        let d = domain(&report, name);
+        assert_eq!(d["lines"]["code"], loc, "{name} LOC");
+        assert_eq!(
+            d["authors"].as_array().unwrap().len(),
+            team,
+            "{name} team: {}",
+            d["authors"]
+        );
+        assert_eq!(
+            d["traffic"]["avg_per_min"].as_f64().unwrap(),
+            avg,
+            "{name} traffic"
+        );
+        assert_eq!(d["traffic"]["peak_per_min"], peak, "{name} peak");
+        assert_eq!(
+            d["recommendation"], recommendation,
+            "{name}: {:?}",
+            d["reasons"]
+        );
+    }
+    assert_eq!(report["extract"], serde_json::json!(["ai"]));
+    // Emeka and Gustavo reach the ai domain only under aliases that .mailmap unifies.
+    let ai_authors: Vec<&str> = domain(&report, "ai")["authors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ai_authors,
+        [
+            "Alice Chen",
+            "Emeka Obi",
+            "Gustavo Lima",
+            "Hana Sato",
+            "Ivan Petrov"
+        ]
+    );
+    // The ai domain is the only one using the model SDKs: a different stack.
+    assert_eq!(
+        domain(&report, "ai")["own_packages"],
+        serde_json::json!(["@anthropic-ai/sdk", "openai", "tiktoken"])
+    );
+    // skills: high traffic but tightly coupled, on the guide's keep list.
+    let skills = domain(&report, "skills");
+    assert_eq!(skills["fan_in"].as_array().unwrap().len(), 5);
+    assert!(
+        skills["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["kind"] == "fan-in")
+    );
+    assert!(
+        skills["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("keeps it in the monolith"))
+    );
+    // Shared data: Skill is used by five domains.
+    assert!(
+        domain(&report, "ai")["shared_models"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("Skill"))
+    );
+    // The import cycle and the change coupling between assessments and analytics.
+    assert_eq!(
+        report["cycles"],
+        serde_json::json!([["analytics", "assessments"]])
+    );
+    let coupling = report["coupling"].as_array().unwrap();
+    assert_eq!(
+        (
+            coupling[0]["a"].as_str(),
+            coupling[0]["b"].as_str(),
+            coupling[0]["shared_commits"].as_u64(),
+            coupling[0]["degree"].as_f64()
+        ),
+        (Some("analytics"), Some("assessments"), Some(15), Some(78.9))
+    );
+    assert_eq!(
+        (
+            coupling[1]["a"].as_str(),
+            coupling[1]["shared_commits"].as_u64(),
+            coupling[1]["degree"].as_f64()
+        ),
+        (Some("categories"), Some(10), Some(69.0))
+    );
+    let analytics_blockers: Vec<&str> = domain(&report, "analytics")["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        analytics_blockers.contains(&"cycle") && analytics_blockers.contains(&"change-coupling"),
+        "{analytics_blockers:?}"
+    );
+    // History: the two sweeping commits are out of the window or left out; bots are left out.
+    assert_eq!(report["history"]["large_commits"], 1);
+    assert!(report["history"]["bot_commits"].as_u64().unwrap() >= 8);
+    // Traffic: the 7 malformed lines are counted, health checks match no domain.
+    assert_eq!(
+        (
+            report["traffic"]["requests"].as_u64(),
+            report["traffic"]["malformed_lines"].as_u64(),
+            report["traffic"]["unmatched"].as_u64()
+        ),
+        (Some(11521), Some(7), Some(60))
+    );
+    // The deliberately broken file is reported, not fatal.
+    assert_eq!(
+        report["parse_failures"],
+        serde_json::json!(["packages/backend-core/src/lib/legacy-parser.ts"])
+    );
+}
+
+#[test]
+fn line_counts_equal_tokei_on_the_same_files() {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .fixture("traffic", "traffic")
+        .build();
+    let report = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            "repo",
+        ])
+        .expect_code(0)
+        .json();
+    // tokei 15.0.0 on the same files (`tokei -e vendor -e '*.min.js'`): files, code, comments, blanks.
+    for (language, files, code, comment, blank) in [
+        ("TypeScript", 95, 4798, 85, 571),
+        ("TSX", 5, 118, 0, 14),
+        ("JavaScript", 1, 22, 2, 2),
+        ("CSS", 1, 98, 0, 18),
+        ("SQL", 6, 213, 65, 73),
+    ] {
+        let l = &report["languages"][language];
+        assert_eq!(
+            (
+                l["files"].as_u64(),
+                l["code"].as_u64(),
+                l["comment"].as_u64(),
+                l["blank"].as_u64()
+            ),
+            (Some(files), Some(code), Some(comment), Some(blank)),
+            "{language}"
+        );
+    }
+    // Vendored and minified files are not counted.
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("chart.min.js") && !json.contains("sparkline"));
+}
+
+fn small_repo() -> TestContext {
+    TestContext::builder()
+        .file("package.json", r#"{"name": "shop", "private": true, "workspaces": ["packages/*"]}"#)
+        .file("tsconfig.json", r#"{"compilerOptions": {"baseUrl": ".", "paths": {"@orders/*": ["packages/core/src/services/orders/*"]}}}"#)
+        .file("packages/core/package.json", r#"{"name": "@shop/core"}"#)
+        .file("packages/core/tsconfig.json", r#"{"extends": "../../tsconfig.json"}"#)
+        .file("packages/core/src/services/orders/index.ts", "export const orders = 1;\n")
+        .file("packages/core/src/services/orders/types.ts", "export interface Order { id: string }\n")
+        .file(
+            "packages/core/src/services/billing/index.ts",
+            "import { orders } from '../orders';\nimport type { Order } from '@orders/types';\nexport { orders as o } from '../orders/index';\nconst lazy = () => import('../orders');\nconst cjs = require('../orders/index');\nexport const total = (o: Order) => orders + cjs.orders;\n",
+        )
+        .file("packages/core/src/services/orders/uses-billing.ts", "import { total } from '../billing';\nexport const t = total;\n")
+        .build()
+}
+
+#[test]
+fn every_edge_kind_crosses_the_boundary_with_file_and_line() {
+    let ctx = small_repo();
+    let report = ctx
+        .cmd(["--format", "json", "analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .json();
+    let edge = report["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["from"] == "billing")
+        .unwrap();
+    assert_eq!(edge["to"], "orders");
+    assert_eq!(
+        edge["kinds"],
+        serde_json::json!({"dynamic": 1, "re-export": 1, "require": 1, "static": 1, "type-only": 1})
+    );
+    let billing = domain(&report, "billing");
+    let lines: Vec<(u64, &str)> = billing["boundary_edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"] == "packages/core/src/services/billing/index.ts")
+        .map(|e| (e["line"].as_u64().unwrap(), e["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (1, "static"),
+            (2, "type-only"),
+            (3, "re-export"),
+            (4, "dynamic"),
+            (5, "require")
+        ]
+    );
+    // The tsconfig path alias resolved to the orders domain, and the cycle is found.
+    assert_eq!(report["cycles"], serde_json::json!([["billing", "orders"]]));
+}
+
+#[test]
+fn output_formats() {
+    let ctx = small_repo();
+    let markdown = ctx
+        .cmd(["--format", "markdown", "analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .stdout;
+    insta::assert_snapshot!("boundaries_markdown", markdown);
+    let mermaid = ctx
+        .cmd(["--format", "mermaid", "analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .stdout;
+    insta::assert_snapshot!("boundaries_mermaid", mermaid);
+    let dot = ctx
+        .cmd(["--format", "dot", "analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .stdout;
+    insta::assert_snapshot!("boundaries_dot", dot);
+    let table = ctx
+        .cmd(["analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .stdout;
+    insta::assert_snapshot!("boundaries_table", table);
+    // Other commands refuse formats they do not have.
+    let out = ctx.cmd(["--format", "mermaid", "config"]).expect_code(2);
+    assert!(
+        out.stderr.contains("--format mermaid is not available"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn fail_on_extract_is_a_ci_gate() {
+    let (ctx, _) = analysed();
+    let out = ctx
+        .cmd(["analyze-boundaries", "repo", "--fail-on", "extract"])
+        .expect_code(1);
+    assert!(out.stdout.contains("1 extract"), "{}", out.stdout);
+    small_repo()
+        .cmd(["analyze-boundaries", "--no-history", "--fail-on", "extract"])
+        .expect_code(0);
+    small_repo()
+        .cmd(["analyze-boundaries", "--no-history", "--fail-on", "watch"])
+        .expect_code(0);
+}
+
+#[test]
+fn bad_input_is_reported_never_a_panic() {
+    let ctx = small_repo();
+    // Not a directory.
+    ctx.write("file.txt", "x");
+    let out = ctx.cmd(["analyze-boundaries", "file.txt"]).expect_code(2);
+    assert!(
+        out.stderr.contains("file.txt is not a directory"),
+        "{}",
+        out.stderr
+    );
+    // Binary and huge files, a broken link, a link loop, a non-UTF-8 name.
+    std::fs::write(
+        ctx.path("packages/core/src/services/orders/blob.ts"),
+        b"export const a = 1;\0\x01\x02",
+    )
+    .unwrap();
+    std::fs::write(
+        ctx.path("packages/core/src/services/orders/huge.ts"),
+        "export const x = 1;\n".repeat(60_000),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        ctx.path("nowhere"),
+        ctx.path("packages/core/src/services/orders/broken.ts"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(ctx.path("packages"), ctx.path("packages/core/loop")).unwrap();
+    let odd = std::ffi::OsStr::new("packages/core/src/services/orders/caf\u{e9}.ts");
+    let mut bytes = odd.as_encoded_bytes().to_vec();
+    let pos = bytes.len() - 4;
+    bytes.splice(pos - 2..pos, [0xe9]);
+    let name = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes);
+    std::fs::write(ctx.root().join(name), "export const c = 1;\n").unwrap();
+    let out = ctx
+        .cmd(["--format", "json", "analyze-boundaries"])
+        .expect_code(0);
+    assert!(out.stderr.contains("blob.ts: binary"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("huge.ts: larger than 1 MiB"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("not UTF-8"), "{}", out.stderr);
+    // Not a git repository: team and coupling are unknown, and confidence drops.
+    assert!(out.stderr.contains("no history"), "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(
+        domain(&report, "orders")["authors"],
+        serde_json::Value::Null
+    );
+    assert!(domain(&report, "orders")["confidence"].as_f64().unwrap() < 0.8);
+    // A missing traffic log is an input error.
+    let out = ctx
+        .cmd([
+            "analyze-boundaries",
+            "--no-history",
+            "--traffic",
+            "missing.log",
+        ])
+        .expect_code(2);
+    assert!(out.stderr.contains("missing.log"), "{}", out.stderr);
+}
