@@ -256,9 +256,18 @@ impl MigrationDb {
         })?;
         match dialect {
             Dialect::Postgres => {
-                let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                // Prisma's `?schema=` names the schema its tables live in.
+                let schema = url::Url::parse(url).ok().and_then(|u| {
+                    u.query_pairs()
+                        .find(|(k, _)| k == "schema")
+                        .map(|(_, v)| v.into_owned())
+                });
+                let mut options = sqlx::postgres::PgConnectOptions::from_str(url)
                     .map_err(|e| DbError::InvalidUrl(message(&e)))?
                     .application_name(application_name);
+                if let Some(schema) = schema {
+                    options = options.options([("search_path", schema)]);
+                }
                 let mut conn = sqlx::PgConnection::connect_with(&options)
                     .await
                     .map_err(|e| DbError::Connect(message(&e)))?;
@@ -538,6 +547,15 @@ impl MigrationDb {
             "UPDATE _sqlx_migrations SET success = TRUE, execution_time = ? WHERE version = ?",
         );
         on_conn!(self, c => sqlx::query(query).bind(execution_time).bind(version).execute(&mut *c).await.map(|_| ()).map_err(|e| exec_error(&e)))
+    }
+
+    /// Marks a row unsuccessful before a revert that cannot be rolled back.
+    pub async fn sqlx_mark_dirty(&mut self, version: i64) -> Result<(), ExecError> {
+        let query = self.q(
+            "UPDATE _sqlx_migrations SET success = FALSE WHERE version = $1",
+            "UPDATE _sqlx_migrations SET success = FALSE WHERE version = ?",
+        );
+        on_conn!(self, c => sqlx::query(query).bind(version).execute(&mut *c).await.map(|_| ()).map_err(|e| exec_error(&e)))
     }
 
     pub async fn sqlx_delete(&mut self, version: i64) -> Result<(), ExecError> {

@@ -131,7 +131,7 @@ impl HttpClient {
             for (name, value) in headers {
                 request = request.header(name, value);
             }
-            let mut response = request.send().await.map_err(|e| classify(&e))?;
+            let mut response = request.send().await.map_err(classify)?;
             let status = response.status().as_u16();
             let response_headers = response
                 .headers()
@@ -145,7 +145,7 @@ impl HttpClient {
                 .collect();
             let mut body = Vec::new();
             let mut truncated = false;
-            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+            while let Some(chunk) = response.chunk().await.map_err(classify)? {
                 let room = body_cap.saturating_sub(body.len());
                 if chunk.len() > room {
                     body.extend_from_slice(&chunk[..room]);
@@ -190,8 +190,10 @@ fn error_chain(err: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
-fn classify(err: &reqwest::Error) -> HttpError {
-    let chain = error_chain(err);
+#[allow(clippy::needless_pass_by_value)] // consumed to drop the URL (it may carry credentials)
+fn classify(err: reqwest::Error) -> HttpError {
+    let err = err.without_url();
+    let chain = error_chain(&err);
     let lower = chain.to_lowercase();
     if err.is_timeout() {
         HttpError::Other(chain)

@@ -112,6 +112,17 @@ pub async fn nats_ping(host: &str, port: u16, auth: &NatsAuth) -> Result<String,
     };
     let info: serde_json::Value = serde_json::from_str(info.trim())
         .map_err(|e| NetError::Protocol(format!("bad INFO: {e}")))?;
+    // Never send credentials in clear text to a server that wants TLS.
+    if info
+        .get("tls_required")
+        .and_then(serde_json::Value::as_bool)
+        == Some(true)
+    {
+        return Err(NetError::Protocol(
+            "the server requires TLS; nats:// over TLS is not supported, check it with tcp://"
+                .into(),
+        ));
+    }
     let mut connect = serde_json::json!({"verbose": false, "pedantic": false, "name": "skillsctl", "lang": "rust", "version": env!("CARGO_PKG_VERSION"), "protocol": 1});
     if let Some(user) = &auth.user {
         connect["user"] = user.clone().into();

@@ -190,7 +190,19 @@ fn plan(args: &HealthCheckArgs, ctx: &Context) -> anyhow::Result<Vec<Target>> {
                     redact_header_arg(header)
                 ))
             })?;
-        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        let name = name.trim();
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            || value.contains(['\r', '\n'])
+        {
+            return Err(UsageError::new(format!(
+                "--header `{}` is not a valid HTTP header",
+                redact_header_arg(header)
+            ))
+            .into());
+        }
+        headers.push((name.to_owned(), value.trim().to_owned()));
     }
     let defaults = targets::Defaults {
         timeout: args
@@ -344,14 +356,35 @@ impl Probes {
             let probes = self.clone();
             set.spawn(async move { (index, probes.check(index, cap, retry).await) });
         }
-        let mut results: Vec<(usize, TargetResult)> = Vec::with_capacity(indices.len());
+        let mut by_index: std::collections::BTreeMap<usize, TargetResult> =
+            std::collections::BTreeMap::new();
         while let Some(joined) = set.join_next().await {
-            if let Ok(pair) = joined {
-                results.push(pair);
+            if let Ok((index, result)) = joined {
+                by_index.insert(index, result);
             }
         }
-        results.sort_by_key(|(index, _)| *index);
-        results.into_iter().map(|(_, r)| r).collect()
+        // A probe that crashed is a failed target, never a missing one.
+        indices
+            .iter()
+            .map(|&index| {
+                by_index.remove(&index).unwrap_or_else(|| {
+                    let target = &self.targets[index];
+                    TargetResult {
+                        name: target.name.clone(),
+                        kind: target.kind,
+                        target: target.display_url.clone(),
+                        health: Health::Unhealthy,
+                        latency_ms: None,
+                        attempts: 1,
+                        critical: target.critical,
+                        detail: "the probe crashed; run with -v and report this".to_owned(),
+                        http_status: None,
+                        body_format: None,
+                        checks: Vec::new(),
+                    }
+                })
+            })
+            .collect()
     }
 
     /// One target, with retries and backoff.
@@ -620,16 +653,22 @@ async fn watch(
     strict: bool,
     interval: Duration,
 ) -> anyhow::Result<Outcome> {
-    let mut outcome;
+    let mut outcome = Outcome::Success;
+    // One listener for the whole run, so Ctrl-C during a round is not lost.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     loop {
         let started = Instant::now();
-        let results = probes.check_all(None, true).await;
+        let results = tokio::select! {
+            results = probes.check_all(None, true) => results,
+            _ = &mut interrupted => break,
+        };
         outcome =
             ctx.output
                 .emit_round(&HealthReport::new(results, strict, elapsed_ms(started)))?;
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut interrupted => break,
         }
     }
     Ok(outcome)

@@ -224,53 +224,6 @@ async fn run_each(
     Ok(())
 }
 
-/// Runs a whole script: PostgreSQL takes it in one round trip and reports the
-/// failing position; the others go statement by statement. `in_our_transaction`
-/// allows locating a PostgreSQL error that has no position by replaying.
-async fn run_script(
-    db: &mut MigrationDb,
-    migration: &Migration,
-    sql: &str,
-    statements: &[Statement],
-    recovery: &dyn Fn(usize) -> String,
-    in_our_transaction: bool,
-) -> Result<(), MigrationFailed> {
-    if db.dialect == Dialect::Postgres {
-        let Err(err) = db.execute(sql).await else {
-            return Ok(());
-        };
-        if err.position.is_some() || !in_our_transaction {
-            return Err(failure(migration, sql, 0, &err, None, recovery(0)));
-        }
-        // PostgreSQL gave no position: replay the statements in a fresh
-        // transaction (rolled back by the caller) to find the failing one.
-        db.rollback().await;
-        if db.begin().await.is_ok()
-            && let Err((i, located)) = run_each(db, statements).await
-        {
-            return Err(failure(
-                migration,
-                sql,
-                statements[i].offset,
-                &located,
-                Some(&statements[i]),
-                recovery(i),
-            ));
-        }
-        return Err(failure(migration, sql, 0, &err, None, recovery(0)));
-    }
-    run_each(db, statements).await.map_err(|(i, e)| {
-        failure(
-            migration,
-            sql,
-            statements[i].offset,
-            &e,
-            Some(&statements[i]),
-            recovery(i),
-        )
-    })
-}
-
 /// What the person must do after a failure, given how far the migration got.
 fn recovery_text(layout: Layout, mode: Mode, name: &str, ran: usize, total: usize) -> String {
     match (layout, mode) {
@@ -293,8 +246,51 @@ fn recovery_text(layout: Layout, mode: Mode, name: &str, ran: usize, total: usiz
     }
 }
 
+/// A failure outside any statement (BEGIN, the ledger row, COMMIT), placed at
+/// the end of the script.
+fn step_failure(
+    migration: &Migration,
+    sql: &str,
+    step: &str,
+    err: &ExecError,
+    recovery: String,
+) -> MigrationFailed {
+    let index = LineIndex::new(sql);
+    let (line, column) = index.line_col(sql, sql.trim_end().len());
+    MigrationFailed {
+        file: migration.up_path.display().to_string(),
+        line,
+        column,
+        id: migration.id.clone(),
+        message: format!("{step} failed: {}", err.message),
+        recovery,
+    }
+}
+
+/// Runs `statements` of `sql`, turning a failure into a placed [`MigrationFailed`].
+async fn run_statements(
+    db: &mut MigrationDb,
+    migration: &Migration,
+    sql: &str,
+    statements: &[Statement],
+    recovery: &dyn Fn(usize) -> String,
+) -> Result<(), MigrationFailed> {
+    run_each(db, statements).await.map_err(|(i, e)| {
+        failure(
+            migration,
+            sql,
+            statements[i].offset,
+            &e,
+            Some(&statements[i]),
+            recovery(i),
+        )
+    })
+}
+
 /// Applies one migration and writes its ledger row the way its tool does.
-/// Returns the mode used and the time the script took.
+/// Returns the mode used and the time the script took. On failure every open
+/// transaction is rolled back and Prisma's row keeps the error in `logs`.
+#[allow(clippy::too_many_lines)] // each ledger's lifecycle reads best in one place
 pub async fn apply(
     db: &mut MigrationDb,
     layout: Layout,
@@ -307,98 +303,118 @@ pub async fn apply(
     let prisma_checksum = String::from_utf8_lossy(&migration.checksum).into_owned();
     let version = migration.version.unwrap_or_default();
     let total = statements.len();
+    let sql = migration.sql.as_str();
     let recovery = |ran: usize| recovery_text(layout, mode, &migration.id, ran, total);
-    let started_row = layout == Layout::Prisma;
-    if started_row {
+    if layout == Layout::Prisma {
         db.prisma_start(&prisma_id, &migration.id, &prisma_checksum)
-            .await?;
-    }
-    if layout == Layout::Sqlx && mode == Mode::Statements {
-        db.sqlx_insert(
-            version,
-            &migration.description,
-            false,
-            &migration.checksum,
-            -1,
-        )
-        .await?;
+            .await
+            .map_err(|e| step_failure(migration, sql, "recording the start", &e, String::new()))?;
     }
     let started = Instant::now();
-    let outcome: Result<(), MigrationFailed> = match mode {
-        Mode::Transaction => {
-            db.begin().await?;
-            match run_script(db, migration, &migration.sql, &statements, &recovery, true).await {
-                Ok(()) => {
-                    if layout == Layout::Sqlx {
-                        db.sqlx_insert(
-                            version,
-                            &migration.description,
-                            true,
-                            &migration.checksum,
-                            nanos(started.elapsed()),
-                        )
-                        .await?;
-                    }
-                    db.commit().await?;
-                    Ok(())
-                }
-                Err(failed) => {
-                    db.rollback().await;
-                    Err(failed)
-                }
-            }
-        }
-        Mode::OwnTransaction => {
-            let result =
-                run_script(db, migration, &migration.sql, &statements, &recovery, false).await;
-            if result.is_err() {
-                db.rollback().await;
-            }
-            result
-        }
-        Mode::NoTransaction | Mode::Statements => {
-            run_each(db, &statements).await.map_err(|(i, e)| {
-                failure(
-                    migration,
-                    &migration.sql,
-                    statements[i].offset,
-                    &e,
-                    Some(&statements[i]),
-                    recovery(i),
-                )
-            })
-        }
-    };
-    let elapsed = started.elapsed();
-    match outcome {
-        Ok(()) => {
-            match (layout, mode) {
-                (Layout::Prisma, _) => db.prisma_finish(&prisma_id).await?,
-                (Layout::Sqlx, Mode::Statements) => db.sqlx_finish(version, nanos(elapsed)).await?,
-                (Layout::Sqlx, Mode::Transaction) => {}
-                (Layout::Sqlx, _) => {
+    let result: Result<(), MigrationFailed> = async {
+        match mode {
+            Mode::Transaction => {
+                db.begin()
+                    .await
+                    .map_err(|e| step_failure(migration, sql, "BEGIN", &e, recovery(0)))?;
+                run_statements(db, migration, sql, &statements, &recovery).await?;
+                if layout == Layout::Sqlx {
                     db.sqlx_insert(
                         version,
                         &migration.description,
                         true,
                         &migration.checksum,
-                        nanos(elapsed),
+                        nanos(started.elapsed()),
                     )
-                    .await?;
+                    .await
+                    .map_err(|e| {
+                        step_failure(
+                            migration,
+                            sql,
+                            "recording the migration",
+                            &e,
+                            recovery(total),
+                        )
+                    })?;
                 }
+                db.commit()
+                    .await
+                    .map_err(|e| step_failure(migration, sql, "COMMIT", &e, recovery(total)))
             }
-            Ok((mode, elapsed))
-        }
-        Err(failed) => {
-            if started_row {
-                let _ = db.prisma_fail(&prisma_id, &format!("{failed}")).await;
+            // MySQL, like sqlx: a transaction around a row marked unsuccessful
+            // first, so DDL's implicit commits leave an honest dirty row.
+            Mode::Statements => {
+                db.begin()
+                    .await
+                    .map_err(|e| step_failure(migration, sql, "BEGIN", &e, recovery(0)))?;
+                if layout == Layout::Sqlx {
+                    db.sqlx_insert(
+                        version,
+                        &migration.description,
+                        false,
+                        &migration.checksum,
+                        -1,
+                    )
+                    .await
+                    .map_err(|e| {
+                        step_failure(migration, sql, "recording the attempt", &e, recovery(0))
+                    })?;
+                }
+                run_statements(db, migration, sql, &statements, &recovery).await?;
+                if layout == Layout::Sqlx {
+                    db.sqlx_finish(version, nanos(started.elapsed()))
+                        .await
+                        .map_err(|e| {
+                            step_failure(
+                                migration,
+                                sql,
+                                "recording the migration",
+                                &e,
+                                recovery(total),
+                            )
+                        })?;
+                }
+                db.commit()
+                    .await
+                    .map_err(|e| step_failure(migration, sql, "COMMIT", &e, recovery(total)))
             }
-            Err(failed.into())
+            Mode::OwnTransaction | Mode::NoTransaction => {
+                run_statements(db, migration, sql, &statements, &recovery).await
+            }
         }
     }
+    .await;
+    let elapsed = started.elapsed();
+    if let Err(failed) = result {
+        if mode != Mode::NoTransaction {
+            db.rollback().await;
+        }
+        if layout == Layout::Prisma {
+            let _ = db.prisma_fail(&prisma_id, &failed.to_string()).await;
+        }
+        return Err(failed.into());
+    }
+    let recorded = match (layout, mode) {
+        (Layout::Prisma, _) => db.prisma_finish(&prisma_id).await,
+        (Layout::Sqlx, Mode::OwnTransaction | Mode::NoTransaction) => {
+            db.sqlx_insert(
+                version,
+                &migration.description,
+                true,
+                &migration.checksum,
+                nanos(elapsed),
+            )
+            .await
+        }
+        (Layout::Sqlx, _) => Ok(()),
+    };
+    recorded.map_err(|e| step_failure(migration, sql, "recording the finished migration", &e, "\nThe migration ran but is not recorded; record it with `skillsctl migrate resolve --applied`.".into()))?;
+    Ok((mode, elapsed))
 }
 
-/// Runs a migration's down script and removes its ledger row (sqlx layout).
+/// Runs a migration's down script and removes its ledger row (sqlx layout):
+/// the row is marked unsuccessful first, as sqlx does, so an interrupted
+/// revert shows as dirty rather than applied.
 pub async fn revert(
     db: &mut MigrationDb,
     migration: &Migration,
@@ -412,41 +428,64 @@ pub async fn revert(
     };
     let dialect = db.dialect;
     let statements = statements(migration, down, sql_dialect(dialect))?;
+    // The down file's own first line decides `-- no-transaction`.
     let down_migration = Migration {
         up_path: migration.down_path.clone().unwrap_or_default(),
+        no_transaction: down.starts_with("-- no-transaction"),
         ..migration.clone()
     };
     let mode = mode_of(&down_migration, &statements, dialect);
     let version = migration.version.unwrap_or_default();
     let started = Instant::now();
+    let total = statements.len();
     let recovery = |ran: usize| {
         format!(
-            "\n{ran} of {} statements of the down script had run.",
-            statements.len()
+            "\n{ran} of {total} statements of the down script had run; the ledger row is marked unsuccessful (dirty)."
         )
     };
-    if mode == Mode::Transaction {
-        db.begin().await?;
-        if let Err(failed) =
-            run_script(db, &down_migration, down, &statements, &recovery, true).await
-        {
-            db.rollback().await;
-            return Err(failed.into());
+    let transactional = matches!(mode, Mode::Transaction | Mode::Statements);
+    let result: Result<(), MigrationFailed> = async {
+        if transactional {
+            db.begin()
+                .await
+                .map_err(|e| step_failure(&down_migration, down, "BEGIN", &e, recovery(0)))?;
         }
-        db.sqlx_delete(version).await?;
-        db.commit().await?;
-    } else {
-        run_each(db, &statements).await.map_err(|(i, e)| {
-            failure(
+        // Where a failure cannot be rolled back (MySQL DDL, no-transaction
+        // scripts), the row says so first, as sqlx does on MySQL.
+        if mode != Mode::Transaction {
+            db.sqlx_mark_dirty(version).await.map_err(|e| {
+                step_failure(
+                    &down_migration,
+                    down,
+                    "marking the revert",
+                    &e,
+                    String::new(),
+                )
+            })?;
+        }
+        run_statements(db, &down_migration, down, &statements, &recovery).await?;
+        db.sqlx_delete(version).await.map_err(|e| {
+            step_failure(
                 &down_migration,
                 down,
-                statements[i].offset,
+                "removing the ledger row",
                 &e,
-                Some(&statements[i]),
-                recovery(i),
+                recovery(total),
             )
         })?;
-        db.sqlx_delete(version).await?;
+        if transactional {
+            db.commit()
+                .await
+                .map_err(|e| step_failure(&down_migration, down, "COMMIT", &e, recovery(total)))?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(failed) = result {
+        if transactional {
+            db.rollback().await;
+        }
+        return Err(failed.into());
     }
     Ok((mode, started.elapsed()))
 }

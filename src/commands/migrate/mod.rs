@@ -628,9 +628,18 @@ impl Session<'_> {
                 return Ok(Outcome::Success);
             }
         }
+        let migrations = self.migrations;
         let items = self
             .locked(db, async |db: &mut MigrationDb| {
                 engine::ensure_ledger(db, layout).await?;
+                // Plan again under the lock: a racing run may have recorded some.
+                let applied = engine::read_ledger(db, layout).await?;
+                let chosen: Vec<Migration> = plan::baseline_plan(migrations, &applied, version)
+                    .map_err(UsageError::new)?
+                    .into_iter()
+                    .cloned()
+                    .collect();
+                db.begin().await?;
                 let mut items = Vec::new();
                 for m in &chosen {
                     match layout {
@@ -660,6 +669,7 @@ impl Session<'_> {
                         problem: false,
                     });
                 }
+                db.commit().await?;
                 Ok(items)
             })
             .await?;

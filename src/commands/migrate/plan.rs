@@ -253,6 +253,22 @@ pub fn revert_plan<'a>(
     applied: &[Applied],
     target: Option<&str>,
 ) -> Result<Vec<&'a Migration>, String> {
+    // Like sqlx: never revert around a dirty row or a migration whose file is gone.
+    if let Some(dirty) = applied.iter().find(|a| a.failed) {
+        return Err(format!(
+            "migration {} failed earlier (dirty); resolve it before reverting",
+            dirty.id
+        ));
+    }
+    if let Some(missing) = applied
+        .iter()
+        .find(|a| !migrations.iter().any(|m| m.id == a.id))
+    {
+        return Err(format!(
+            "migration {} is applied but its file is missing; restore it before reverting",
+            missing.id
+        ));
+    }
     let mut done: Vec<&Migration> = migrations
         .iter()
         .filter(|m| applied.iter().any(|a| a.id == m.id && !a.failed))

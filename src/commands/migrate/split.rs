@@ -70,6 +70,7 @@ fn to_usize(value: u64) -> usize {
 }
 
 /// Splits `script` into statements; comments and empty statements are dropped.
+#[allow(clippy::too_many_lines)] // one pass over the tokens
 pub fn split(script: &str, dialect: SqlDialect) -> Result<Vec<Statement>, SplitError> {
     let dialect_impl: Box<dyn Dialect> = match dialect {
         SqlDialect::Postgres => Box::new(PostgreSqlDialect {}),
@@ -91,20 +92,26 @@ pub fn split(script: &str, dialect: SqlDialect) -> Result<Vec<Statement>, SplitE
     // Depth of `BEGIN ATOMIC … END` / `CASE … END` blocks whose `;` do not end the statement.
     let mut depth = 0usize;
     let mut previous_word = String::new();
-    for token in &tokens {
-        let is_trivia = matches!(
-            &token.token,
-            Token::Whitespace(
-                Whitespace::Space
-                    | Whitespace::Newline
-                    | Whitespace::Tab
-                    | Whitespace::SingleLineComment { .. }
-                    | Whitespace::MultiLineComment(_)
+    let significant: Vec<&sqlparser::tokenizer::TokenWithSpan> = tokens
+        .iter()
+        .filter(|token| {
+            !matches!(
+                &token.token,
+                Token::Whitespace(
+                    Whitespace::Space
+                        | Whitespace::Newline
+                        | Whitespace::Tab
+                        | Whitespace::SingleLineComment { .. }
+                        | Whitespace::MultiLineComment(_)
+                )
             )
-        );
-        if is_trivia {
-            continue;
-        }
+        })
+        .collect();
+    let word_at = |i: usize| match significant.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    for (position, token) in significant.iter().enumerate() {
         let token_start = index.offset(
             script,
             to_usize(token.span.start.line),
@@ -139,7 +146,24 @@ pub fn split(script: &str, dialect: SqlDialect) -> Result<Vec<Statement>, SplitE
         if let Token::Word(word) = &token.token {
             let upper = word.value.to_ascii_uppercase();
             if word.quote_style.is_none() {
-                if (upper == "ATOMIC" && previous_word == "BEGIN") || upper == "CASE" {
+                // SQLite and MySQL routine bodies (`CREATE TRIGGER … BEGIN …; END`)
+                // hold semicolons; PostgreSQL's live in dollar quotes instead.
+                let routine = dialect != SqlDialect::Postgres
+                    && head.first().is_some_and(|w| w == "CREATE")
+                    && head.iter().any(|w| {
+                        matches!(w.as_str(), "TRIGGER" | "PROCEDURE" | "FUNCTION" | "EVENT")
+                    });
+                let next = word_at(position + 1);
+                if previous_word == "END" && upper == "CASE" {
+                    // `END CASE`: the END already closed the CASE.
+                } else if upper == "END"
+                    && matches!(next.as_deref(), Some("IF" | "LOOP" | "WHILE" | "REPEAT"))
+                {
+                    // `END IF` and friends close blocks that were never counted.
+                } else if (upper == "ATOMIC" && previous_word == "BEGIN")
+                    || upper == "CASE"
+                    || (routine && upper == "BEGIN")
+                {
                     depth += 1;
                 } else if upper == "END" && depth > 0 {
                     depth -= 1;
@@ -186,6 +210,16 @@ mod tests {
         let script = "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + b; SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; END; SELECT 2;";
         let statements = split(script, SqlDialect::Postgres).unwrap();
         assert_eq!(statements.len(), 2, "{statements:#?}");
+    }
+
+    #[test]
+    fn sqlite_and_mysql_trigger_bodies_stay_whole() {
+        let sqlite = "CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 1;\n  SELECT CASE WHEN 1 THEN 2 END;\nEND;\nSELECT 1;";
+        let statements = split(sqlite, SqlDialect::Sqlite).unwrap();
+        assert_eq!(statements.len(), 3, "{statements:#?}");
+        assert!(statements[1].text.ends_with("END"));
+        let mysql = "CREATE PROCEDURE p() BEGIN\n  IF 1 THEN SELECT 1; END IF;\n  CASE WHEN 1 THEN SELECT 2; END CASE;\nEND;\nSELECT 3;";
+        assert_eq!(split(mysql, SqlDialect::Mysql).unwrap().len(), 2);
     }
 
     #[test]
