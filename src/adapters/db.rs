@@ -200,6 +200,8 @@ pub struct PrismaRow {
 pub struct ExecError {
     pub message: String,
     pub position: Option<usize>,
+    /// The SQLSTATE, when the server sent one.
+    pub code: Option<String>,
 }
 
 fn exec_error(err: &sqlx::Error) -> ExecError {
@@ -210,15 +212,21 @@ fn exec_error(err: &sqlx::Error) -> ExecError {
                 Some(sqlx::postgres::PgErrorPosition::Original(p)) => Some(p),
                 _ => None,
             });
-        let code = db.code().map(|c| format!(" ({c})")).unwrap_or_default();
+        let code = db.code().map(std::borrow::Cow::into_owned);
         return ExecError {
-            message: format!("{}{code}", db.message()),
+            message: format!(
+                "{}{}",
+                db.message(),
+                code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+            ),
             position,
+            code,
         };
     }
     ExecError {
         message: message(err),
         position: None,
+        code: None,
     }
 }
 

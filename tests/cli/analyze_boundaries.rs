@@ -362,3 +362,76 @@ fn bad_input_is_reported_never_a_panic() {
         .expect_code(2);
     assert!(out.stderr.contains("missing.log"), "{}", out.stderr);
 }
+
+#[test]
+fn prometheus_rates_by_route_and_an_unreachable_server() {
+    use crate::support::http::{Reply, TestServer};
+    // A loopback server answering Prometheus' query_range API (no Prometheus
+    // server can be installed here); the request it gets is checked too.
+    let server = TestServer::start(|req, _| {
+        if !req.path.starts_with("/api/v1/query_range?")
+            || !req.path.contains("http_requests_total")
+        {
+            return Reply::json(400, r#"{"status":"error","error":"bad query"}"#);
+        }
+        Reply::json(
+            200,
+            r#"{"status":"success","data":{"resultType":"matrix","result":[
+                {"metric":{"route":"/api/v1/billing"},"values":[[1700000000,"900"],[1700000060,"1300"]]},
+                {"metric":{"route":"/api/v1/billing/[id]"},"values":[[1700000000,"100"],[1700000060,"100"]]},
+                {"metric":{"route":"/api/health"},"values":[[1700000000,"12"],[1700000060,"12"]]}]}}"#,
+        )
+    });
+    let ctx = small_repo();
+    ctx.write(
+        "skillsctl.toml",
+        "[domains]\nbilling = [\"packages/core/src/services/billing\"]\norders = [\"packages/core/src/services/orders\"]\n\n[traffic.routes]\n\"/api/v1/billing\" = \"billing\"\n",
+    );
+    let report = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            "--prometheus",
+            &server.url(""),
+        ])
+        .expect_code(0)
+        .json();
+    let billing = domain(&report, "billing");
+    assert_eq!(billing["traffic"]["avg_per_min"].as_f64(), Some(1200.0));
+    assert_eq!(billing["traffic"]["peak_per_min"], 1400);
+    assert_eq!(billing["factors"][0]["verdict"], "extract");
+    assert_eq!(
+        domain(&report, "orders")["traffic"]["avg_per_min"].as_f64(),
+        Some(0.0)
+    );
+    // Unreachable: a warning, and traffic is unknown (never zero).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    drop(listener);
+    let out = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            "--prometheus",
+            &closed,
+        ])
+        .expect_code(0);
+    assert!(
+        out.stderr.contains("no traffic from Prometheus"),
+        "{}",
+        out.stderr
+    );
+    let report = out.json();
+    assert_eq!(
+        domain(&report, "billing")["traffic"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        domain(&report, "billing")["factors"][0]["verdict"],
+        "unknown"
+    );
+}

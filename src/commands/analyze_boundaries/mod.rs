@@ -97,6 +97,14 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
 
+    /// A Prometheus server to read `http_requests_total` by route from [default: traffic.prometheus]
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+
+    /// How far back to read Prometheus
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub prometheus_window: HumanDuration,
+
     /// Skip the git history (team and coupling become unknown)
     #[arg(long)]
     pub no_history: bool,
@@ -308,7 +316,25 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             .map(|p| config_root.join(p))
             .collect();
     }
-    let traffic = if log_paths.is_empty() {
+    let prometheus = args.prometheus.clone().or_else(|| {
+        settings
+            .traffic
+            .prometheus
+            .as_ref()
+            .map(|p| p.value().to_owned())
+    });
+    let traffic = if let Some(server) = prometheus.filter(|_| log_paths.is_empty()) {
+        match prometheus_traffic(&server, args.prometheus_window.0, &route_map) {
+            Ok(traffic) => Some(traffic),
+            Err(err) => {
+                warnings.push(format!(
+                    "no traffic from Prometheus at {}: {err}; traffic is unknown",
+                    crate::redact::url(&server)
+                ));
+                None
+            }
+        }
+    } else if log_paths.is_empty() {
         None
     } else {
         let mut counter = traffic::TrafficCounter::default();
@@ -628,6 +654,52 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ));
     }
     ctx.output.emit(&report)
+}
+
+/// Requests per minute by route from a Prometheus `query_range`.
+fn prometheus_traffic(
+    server: &str,
+    window: std::time::Duration,
+    routes: &traffic::RouteMap,
+) -> Result<traffic::Traffic, String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut url = url::Url::parse(server).map_err(|e| format!("not a URL ({e})"))?;
+    url.set_path(&format!(
+        "{}/api/v1/query_range",
+        url.path().trim_end_matches('/')
+    ));
+    url.query_pairs_mut()
+        .append_pair("query", traffic::PROMETHEUS_QUERY)
+        .append_pair("start", &now.saturating_sub(window.as_secs()).to_string())
+        .append_pair("end", &now.to_string())
+        .append_pair("step", "60");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = runtime.block_on(async {
+        let client = crate::adapters::http::HttpClient::new(
+            &crate::adapters::http::ClientOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        client
+            .get(
+                url.as_str(),
+                &[],
+                std::time::Duration::from_secs(10),
+                64 * 1024 * 1024,
+            )
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    if response.status != 200 {
+        return Err(format!("HTTP {}", response.status));
+    }
+    let answer: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|e| format!("not JSON ({e})"))?;
+    traffic::from_prometheus(&answer, routes, &crate::redact::url(server))
 }
 
 /// Reads one access log, plain or gzip, line by line.

@@ -263,6 +263,99 @@ fn parse_json(line: &str) -> Option<(i64, String)> {
     path.starts_with('/').then(|| (minute, path.to_owned()))
 }
 
+/// The PromQL skillsctl asks for: requests per minute by route.
+pub const PROMETHEUS_QUERY: &str = "sum by (route) (rate(http_requests_total[1m])) * 60";
+
+/// Per-domain rates from a Prometheus `query_range` answer (a matrix of
+/// requests-per-minute series by `route`).
+pub fn from_prometheus(
+    answer: &serde_json::Value,
+    routes: &RouteMap,
+    source: &str,
+) -> Result<Traffic, String> {
+    if answer.get("status").and_then(serde_json::Value::as_str) != Some("success") {
+        let error = answer
+            .get("error")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("not a Prometheus answer");
+        return Err(format!("Prometheus answered: {error}"));
+    }
+    let series = answer
+        .pointer("/data/result")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("the answer has no data.result")?;
+    // domain → timestamp → requests per minute
+    let mut per_domain: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
+    let mut stamps: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let mut unmatched = 0.0;
+    for s in series {
+        let route = s
+            .pointer("/metric/route")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        let Some(values) = s.get("values").and_then(serde_json::Value::as_array) else {
+            continue;
+        };
+        for point in values {
+            let (Some(ts), Some(v)) = (
+                point.get(0).and_then(serde_json::Value::as_f64),
+                point
+                    .get(1)
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|v| v.parse::<f64>().ok()),
+            ) else {
+                continue;
+            };
+            #[allow(clippy::cast_possible_truncation)] // Unix seconds fit in i64
+            let ts = ts as i64;
+            stamps.insert(ts);
+            match routes.domain_of(route) {
+                Some(domain) => {
+                    *per_domain
+                        .entry(domain.to_owned())
+                        .or_default()
+                        .entry(ts)
+                        .or_default() += v;
+                }
+                None => unmatched += v,
+            }
+        }
+    }
+    let window = stamps.len() as u64;
+    let per_domain = per_domain
+        .into_iter()
+        .map(|(domain, points)| {
+            let total: f64 = points.values().sum();
+            let peak = points.values().copied().fold(0.0, f64::max);
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )] // rates are small and positive
+            let rate = Rate {
+                requests: total.round() as u64,
+                avg_per_min: if window == 0 {
+                    0.0
+                } else {
+                    (total / window as f64 * 10.0).round() / 10.0
+                },
+                peak_per_min: peak.round() as u64,
+            };
+            (domain, rate)
+        })
+        .collect();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let unmatched = unmatched.round() as u64;
+    Ok(Traffic {
+        sources: vec![source.to_owned()],
+        requests: 0,
+        malformed_lines: 0,
+        unmatched,
+        window_minutes: window,
+        per_domain,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -287,6 +287,50 @@ async fn run_statements(
     })
 }
 
+/// PostgreSQL, inside our transaction: the whole script in one round trip.
+/// An error with a position is placed exactly. Without one, a syntax or
+/// data error (SQLSTATE classes 42 and 22, which fail before doing work) is
+/// located by replaying the statements in a fresh transaction that is then
+/// rolled back; other errors (timeouts, deadlocks, constraint checks) are not
+/// replayed, so a slow statement never runs twice.
+async fn run_whole_script(
+    db: &mut MigrationDb,
+    migration: &Migration,
+    sql: &str,
+    statements: &[Statement],
+    recovery: &dyn Fn(usize) -> String,
+) -> Result<(), MigrationFailed> {
+    let Err(err) = db.execute(sql).await else {
+        return Ok(());
+    };
+    let cheap_to_replay = err
+        .code
+        .as_deref()
+        .is_some_and(|c| c.starts_with("42") || c.starts_with("22"));
+    if err.position.is_none() && cheap_to_replay {
+        db.rollback().await;
+        if db.begin().await.is_ok()
+            && let Err((i, located)) = run_each(db, statements).await
+        {
+            return Err(failure(
+                migration,
+                sql,
+                statements[i].offset,
+                &located,
+                Some(&statements[i]),
+                recovery(i),
+            ));
+        }
+    }
+    let mut failed = failure(migration, sql, 0, &err, None, recovery(0));
+    if err.position.is_none() {
+        failed
+            .message
+            .push_str(" (PostgreSQL did not say which statement)");
+    }
+    Err(failed)
+}
+
 /// Applies one migration and writes its ledger row the way its tool does.
 /// Returns the mode used and the time the script took. On failure every open
 /// transaction is rolled back and Prisma's row keeps the error in `logs`.
@@ -317,7 +361,11 @@ pub async fn apply(
                 db.begin()
                     .await
                     .map_err(|e| step_failure(migration, sql, "BEGIN", &e, recovery(0)))?;
-                run_statements(db, migration, sql, &statements, &recovery).await?;
+                if dialect == Dialect::Postgres {
+                    run_whole_script(db, migration, sql, &statements, &recovery).await?;
+                } else {
+                    run_statements(db, migration, sql, &statements, &recovery).await?;
+                }
                 if layout == Layout::Sqlx {
                     db.sqlx_insert(
                         version,

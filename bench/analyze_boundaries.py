@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Benchmark for `skillsctl analyze-boundaries` (issue 3's targets).
+
+Generates synthetic monorepos (bench/gen_monorepo.py) and times, on the same
+trees, in one run:
+  - size + imports: skillsctl --no-history vs tokei (line counts only) and
+    dependency-cruiser (import graph, 5,000 files only: it is slow);
+  - the history pass: skillsctl with history minus without, vs `git log
+    --name-only` alone, on 20,000 commits;
+  - peak memory of skillsctl at 50,000 files (/usr/bin/time).
+
+Needs: cargo build --release; tokei on PATH (cargo install tokei);
+dependency-cruiser in /tmp/depcruise (npm install dependency-cruiser typescript).
+Usage: python3 bench/analyze_boundaries.py
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+BIN = os.path.join(ROOT, "target", "release", "skillsctl")
+DEPCRUISE = "/tmp/depcruise/node_modules/.bin/depcruise"
+RUNS = 3
+
+
+def timed(cmd, cwd=None):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def best(cmd, cwd=None, runs=RUNS):
+    return min(timed(cmd, cwd) for _ in range(runs))
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="skillsctl-ab-bench-")
+    gen = os.path.join(ROOT, "bench", "gen_monorepo.py")
+    small = os.path.join(work, "small")
+    large = os.path.join(work, "large")
+    subprocess.run([sys.executable, gen, small, "--files", "5000", "--commits", "20000"], check=True)
+    subprocess.run([sys.executable, gen, large, "--files", "50000"], check=True)
+    analyse = lambda repo, *extra: [BIN, "--quiet", "--format", "json", "analyze-boundaries", repo, *extra]
+    print("size + imports (best of 3, seconds):")
+    for name, repo in [("5,000 files", small), ("50,000 files", large)]:
+        ours = best(analyse(repo, "--no-history"))
+        tokei = best(["tokei", "-o", "json", repo]) if shutil.which("tokei") else None
+        line = f"  {name:13s} skillsctl {ours:6.2f}"
+        if tokei:
+            line += f"   tokei {tokei:6.2f}   ratio {ours / tokei:4.2f}x tokei"
+        if repo == small and os.path.exists(DEPCRUISE):
+            dc = timed([DEPCRUISE, "--no-config", "--ts-config", "tsconfig.json", "--output-type", "json", "packages"], cwd=repo)
+            line += f"   dependency-cruiser {dc:7.2f}   {dc / ours:5.0f}x slower than skillsctl"
+        print(line)
+    with_history = best(analyse(small, "--since", "3650days"))
+    without = best(analyse(small, "--no-history"))
+    git_log = best(["git", "-C", small, "log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x1e%aN%x1f%aE%x1f%at"])
+    history_pass = max(with_history - without, 0.0)
+    print(f"history pass on 20,000 commits: {history_pass:.2f} s (with {with_history:.2f} - without {without:.2f}); git log --name-only alone {git_log:.2f} s; ratio {history_pass / git_log:.2f}x")
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *analyse(large, "--no-history")], capture_output=True, text=True, check=True)
+    peak_kb = int(out.stderr.strip().splitlines()[-1])
+    print(f"peak memory at 50,000 files: {peak_kb / 1024:.0f} MB (target < 150 MB)")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
