@@ -74,7 +74,7 @@ def main():
     if args.commits:
         authors = [f"Dev {i} <dev{i}@bench.dev>" for i in range(25)] + ["dependabot[bot] <bot@github.com>"]
         env = dict(os.environ, GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
-        subprocess.run(["git", "init", "-q", root], check=True)
+        subprocess.run(["git", "init", "-q", "-b", "main", root], check=True)
         subprocess.run(["git", "-C", root, "add", "-A"], check=True)
         subprocess.run(["git", "-C", root, "-c", "user.name=Bench", "-c", "user.email=b@b", "commit", "-qm", "import"], check=True, env=env)
         # fast-import writes thousands of commits without touching the work tree.

@@ -40,6 +40,23 @@ pub fn detect(root: &Path, packages: &[Package]) -> BTreeMap<String, Vec<String>
             push(&mut domains, &name, Some(folder));
         }
     }
+    if domains.is_empty() && packages.is_empty() {
+        // A single Rust crate: its top-level modules are the domains.
+        for (name, path) in subdirs(&root.join("src")) {
+            push(&mut domains, &name, relative(root, &path));
+        }
+        if let Ok(entries) = std::fs::read_dir(root.join("src")) {
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if let Some(module) = file
+                    .strip_suffix(".rs")
+                    .filter(|m| !matches!(*m, "main" | "lib" | "mod"))
+                {
+                    push(&mut domains, module, relative(root, &entry.path()));
+                }
+            }
+        }
+    }
     if domains.is_empty() {
         for package in packages {
             let name = package

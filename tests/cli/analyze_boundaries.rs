@@ -435,3 +435,44 @@ fn prometheus_rates_by_route_and_an_unreachable_server() {
         "unknown"
     );
 }
+
+#[test]
+fn rust_workspace_crates_and_modules() {
+    let ctx = TestContext::builder()
+        .file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+        .file("crates/orders/Cargo.toml", "[package]\nname = \"shop-orders\"\n")
+        .file("crates/orders/src/lib.rs", "pub mod model;\npub use model::Order;\n")
+        .file("crates/orders/src/model.rs", "/// An order.\npub struct Order {\n    pub id: u64,\n}\n")
+        .file("crates/billing/Cargo.toml", "[package]\nname = \"billing\"\n")
+        .file("crates/billing/src/lib.rs", "use shop_orders::model::Order;\nuse serde::Serialize;\n\npub fn total(o: &Order) -> u64 {\n    o.id\n}\n")
+        .build();
+    let report = ctx
+        .cmd(["--format", "json", "analyze-boundaries", "--no-history"])
+        .expect_code(0)
+        .json();
+    let names: Vec<&str> = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["billing", "orders"]);
+    let edge = &report["edges"][0];
+    assert_eq!(
+        (edge["from"].as_str(), edge["to"].as_str()),
+        (Some("billing"), Some("orders"))
+    );
+    let billing = domain(&report, "billing");
+    assert_eq!(
+        billing["boundary_edges"][0]["file"],
+        "crates/billing/src/lib.rs"
+    );
+    assert_eq!(billing["boundary_edges"][0]["line"], 1);
+    assert_eq!(
+        billing["boundary_edges"][0]["target"],
+        "crates/orders/src/model.rs"
+    );
+    assert_eq!(billing["own_packages"], serde_json::json!(["serde"]));
+    assert_eq!(report["languages"]["Rust"]["code"], 10);
+    assert_eq!(report["languages"]["Rust"]["comment"], 1);
+}

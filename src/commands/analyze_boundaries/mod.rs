@@ -9,6 +9,7 @@ mod history;
 mod imports;
 mod loc;
 mod report;
+mod rust;
 mod traffic;
 
 use std::cell::RefCell;
@@ -174,6 +175,24 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         })
         .collect();
     let resolver = imports::ImportResolver::new(&root, workspace);
+    // Crates of a Cargo workspace (or the root crate): name with `_` → src folder.
+    let mut crate_dirs: Vec<String> = layout.cargo_members.clone();
+    if root.join("Cargo.toml").is_file() && root.join("src").is_dir() {
+        crate_dirs.push(".".to_owned());
+    }
+    let rust_workspace: Vec<(String, PathBuf)> = crate_dirs
+        .iter()
+        .filter_map(|dir| {
+            let manifest = std::fs::read_to_string(root.join(dir).join("Cargo.toml")).ok()?;
+            let table: toml::Table = toml::from_str(&manifest).ok()?;
+            let name = table
+                .get("package")?
+                .get("name")?
+                .as_str()?
+                .replace('-', "_");
+            Some((name, Path::new(dir).join("src").components().collect()))
+        })
+        .collect();
     let schema_texts: Vec<String> = layout
         .prisma
         .as_ref()
@@ -218,12 +237,18 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                     let parsed = imports::parse(Path::new(path), text, &mut allocator.borrow_mut());
                     (parsed.imports, parsed.parse_failed)
                 })
+            } else if language == Language::Rust {
+                rust::parse(text).map_or((Vec::new(), true), |found| (found, false))
             } else {
                 (Vec::new(), false)
             };
             let absolute = root.join(path);
             let with_targets = raw.into_iter().map(|written| {
-                let target = resolver.resolve(&absolute, &written.specifier);
+                let target = if language == Language::Rust {
+                    rust::resolve(&root, path, &written.specifier, &rust_workspace)
+                } else {
+                    resolver.resolve(&absolute, &written.specifier)
+                };
                 (written, target)
             });
             Some(FileFacts {
@@ -425,7 +450,9 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                         .push(edge.clone());
                     boundary.entry(to_domain.to_owned()).or_default().push(edge);
                 }
-                imports::Target::External(package) if !package.starts_with("node:") => {
+                imports::Target::External(package)
+                    if !package.starts_with("node:") && !package.starts_with("std:") =>
+                {
                     domain_packages
                         .entry(domain.to_owned())
                         .or_default()
