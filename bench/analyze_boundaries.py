@@ -37,12 +37,16 @@ def best(cmd, cwd=None, runs=RUNS):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix="skillsctl-ab-bench-")
+    # BENCH_DIR keeps the generated trees between runs.
+    keep = os.environ.get("BENCH_DIR")
+    work = keep or tempfile.mkdtemp(prefix="skillsctl-ab-bench-")
     gen = os.path.join(ROOT, "bench", "gen_monorepo.py")
     small = os.path.join(work, "small")
     large = os.path.join(work, "large")
-    subprocess.run([sys.executable, gen, small, "--files", "5000", "--commits", "20000"], check=True)
-    subprocess.run([sys.executable, gen, large, "--files", "50000"], check=True)
+    if not os.path.isdir(small):
+        subprocess.run([sys.executable, gen, small, "--files", "5000", "--commits", "20000"], check=True)
+    if not os.path.isdir(large):
+        subprocess.run([sys.executable, gen, large, "--files", "50000"], check=True)
     analyse = lambda repo, *extra: [BIN, "--quiet", "--format", "json", "analyze-boundaries", repo, *extra]
     print("size + imports (best of 3, seconds):")
     for name, repo in [("5,000 files", small), ("50,000 files", large)]:
@@ -63,7 +67,8 @@ def main():
     out = subprocess.run(["/usr/bin/time", "-f", "%M", *analyse(large, "--no-history")], capture_output=True, text=True, check=True)
     peak_kb = int(out.stderr.strip().splitlines()[-1])
     print(f"peak memory at 50,000 files: {peak_kb / 1024:.0f} MB (target < 150 MB)")
-    shutil.rmtree(work)
+    if not keep:
+        shutil.rmtree(work)
 
 
 if __name__ == "__main__":

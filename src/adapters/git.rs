@@ -34,13 +34,16 @@ pub fn log(
     let inside = Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["rev-parse", "--is-inside-work-tree"])
+        .args(["rev-parse", "--show-prefix"])
         .stderr(Stdio::null())
         .output()
         .map_err(|e| GitError::Spawn(e.to_string()))?;
     if !inside.status.success() {
         return Err(GitError::NotARepo(root.display().to_string()));
     }
+    // At the top of the work tree no pathspec is needed (and git is faster
+    // without one); below it, paths are limited to and made relative to `root`.
+    let in_subfolder = !String::from_utf8_lossy(&inside.stdout).trim().is_empty();
     let mut command = Command::new("git");
     command.arg("-C").arg(root).args([
         "-c",
@@ -48,7 +51,6 @@ pub fn log(
         "log",
         "--no-merges",
         "--no-renames",
-        "--relative",
         "--name-only",
         "-z",
         "--format=%x1e%aN%x1f%aE%x1f%at",
@@ -56,7 +58,9 @@ pub fn log(
     if let Some(since) = since_unix {
         command.arg(format!("--since=@{since}"));
     }
-    command.arg("--").arg(".");
+    if in_subfolder {
+        command.args(["--relative", "--", "."]);
+    }
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -39,6 +39,11 @@ fn health_check_help() {
 }
 
 #[test]
+fn analyze_boundaries_help() {
+    insta::assert_snapshot!("help_analyze_boundaries", help(&["analyze-boundaries", "--help"]));
+}
+
+#[test]
 fn migrate_help() {
     insta::assert_snapshot!("help_migrate", help(&["migrate", "--help"]));
     for sub in [

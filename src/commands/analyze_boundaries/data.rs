@@ -67,12 +67,18 @@ impl Models {
             regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
         });
         let mut used = BTreeSet::new();
+        let raw_sql = text.contains("$queryRaw") || text.contains("$executeRaw");
+        // Cheap gate before the regexes: a client call names one of these methods.
+        let calls = ["find", "create", "update", "upsert", "delete", "count", "aggregate", "groupBy"].iter().any(|m| text.contains(m));
+        if !calls && !raw_sql {
+            return used;
+        }
         for caps in call.captures_iter(text) {
             if let Some(model) = self.by_client_name.get(&caps[1]) {
                 used.insert(model.clone());
             }
         }
-        if text.contains("$queryRaw") || text.contains("$executeRaw") {
+        if raw_sql {
             for caps in quoted.captures_iter(text) {
                 if let Some(model) = self.by_table.get(&caps[1]) {
                     used.insert(model.clone());

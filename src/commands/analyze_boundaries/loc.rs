@@ -153,18 +153,40 @@ enum State {
     Str(&'static str, bool),
 }
 
-/// Counts the lines of `text` in `language`.
+/// Bytes that can start a marker in `Code` state; everything else is plain code.
+fn trigger_table(syntax: &Syntax) -> [bool; 256] {
+    let mut table = [false; 256];
+    let firsts = syntax
+        .line
+        .iter()
+        .chain(syntax.block.iter().map(|(open, _)| open))
+        .chain(syntax.quotes.iter().map(|(open, _)| open))
+        .chain(syntax.verbatim.iter().map(|(open, _)| open));
+    for marker in firsts {
+        table[usize::from(marker.as_bytes()[0])] = true;
+    }
+    table
+}
+
+/// Counts the lines of `text` in `language`. Works on bytes: every marker is
+/// ASCII, so only bytes that can start one are looked at twice.
 #[must_use]
 pub fn count(text: &str, language: Language) -> LineCounts {
     let syntax = language.syntax();
+    let triggers = trigger_table(&syntax);
     let mut counts = LineCounts::default();
     let mut state = State::Code;
-    for line in text.lines() {
-        let trimmed = line.trim();
+    let bytes = text.as_bytes();
+    let mut lines = bytes.split(|&b| b == b'\n').peekable();
+    while let Some(raw_line) = lines.next() {
+        // `str::lines` semantics: a final empty piece after the last newline is no line.
+        if raw_line.is_empty() && lines.peek().is_none() {
+            break;
+        }
+        let line = raw_line.trim_ascii();
         let started_in_string = matches!(state, State::Str(..));
         let started_in_comment = matches!(state, State::Block(..));
-        if trimmed.is_empty() {
-            // A blank line inside a multi-line string is part of the code.
+        if line.is_empty() {
             if started_in_string {
                 counts.code += 1;
             } else if started_in_comment {
@@ -176,81 +198,69 @@ pub fn count(text: &str, language: Language) -> LineCounts {
         }
         let mut has_code = started_in_string;
         let mut has_comment = started_in_comment;
-        let bytes = trimmed.as_bytes();
         let mut i = 0;
-        'scan: while i < bytes.len() {
-            let rest = &trimmed[i..];
+        'scan: while i < line.len() {
+            let rest = &line[i..];
             match state {
                 State::Block(open, close, depth) => {
-                    if rest.starts_with(close) {
-                        state = if depth > 1 {
-                            State::Block(open, close, depth - 1)
-                        } else {
-                            State::Code
-                        };
+                    if rest.starts_with(close.as_bytes()) {
+                        state = if depth > 1 { State::Block(open, close, depth - 1) } else { State::Code };
                         i += close.len();
-                    } else if syntax.nested && rest.starts_with(open) {
+                    } else if syntax.nested && rest.starts_with(open.as_bytes()) {
                         state = State::Block(open, close, depth + 1);
                         i += open.len();
                     } else {
-                        i += rest.chars().next().map_or(1, char::len_utf8);
+                        i += 1;
                     }
                 }
                 State::Str(close, escapes) => {
                     has_code = true;
-                    if escapes && rest.starts_with('\\') {
-                        i += 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
-                    } else if rest.starts_with(close) {
+                    if escapes && rest[0] == b'\\' {
+                        i += 2;
+                    } else if rest.starts_with(close.as_bytes()) {
                         state = State::Code;
                         i += close.len();
                     } else {
-                        i += rest.chars().next().map_or(1, char::len_utf8);
+                        i += 1;
                     }
                 }
                 State::Code => {
-                    if syntax.line.iter().any(|m| rest.starts_with(m)) {
+                    if !triggers[usize::from(rest[0])] {
+                        has_code = true;
+                        i += 1;
+                        continue;
+                    }
+                    if syntax.line.iter().any(|m| rest.starts_with(m.as_bytes())) {
                         has_comment = true;
                         break 'scan;
                     }
-                    if let Some((open, close)) =
-                        syntax.block.iter().find(|(open, _)| rest.starts_with(open))
-                    {
+                    if let Some((open, close)) = syntax.block.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
                         has_comment = true;
                         state = State::Block(open, close, 1);
                         i += open.len();
                         continue;
                     }
-                    if let Some((open, close)) = syntax
-                        .verbatim
-                        .iter()
-                        .find(|(open, _)| rest.starts_with(open))
-                    {
+                    if let Some((open, close)) = syntax.verbatim.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
                         has_code = true;
                         state = State::Str(close, false);
                         i += open.len();
                         continue;
                     }
-                    if let Some((open, close)) = syntax
-                        .quotes
-                        .iter()
-                        .find(|(open, _)| rest.starts_with(open))
-                    {
+                    if let Some((open, close)) = syntax.quotes.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
                         has_code = true;
                         state = State::Str(close, true);
                         i += open.len();
                         continue;
                     }
                     has_code = true;
-                    i += rest.chars().next().map_or(1, char::len_utf8);
+                    i += 1;
                 }
             }
         }
-        if has_code {
+        if has_code || !has_comment {
             counts.code += 1;
-        } else if has_comment {
-            counts.comment += 1;
         } else {
-            counts.code += 1;
+            counts.comment += 1;
         }
     }
     counts
@@ -268,12 +278,13 @@ pub fn is_generated(path: &str, text: &str) -> bool {
     {
         return true;
     }
-    let head: String = text.chars().take(400).collect::<String>().to_lowercase();
+    let head_end = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
+    let head = text[..head_end].to_ascii_lowercase();
     if head.contains("@generated") || head.contains("do not edit") && head.contains("generated") {
         return true;
     }
     // Minified: very long lines on average.
-    let lines = text.lines().count().max(1);
+    let lines = text.bytes().filter(|&b| b == b'\n').count().max(1);
     text.len() / lines > 500
 }
 

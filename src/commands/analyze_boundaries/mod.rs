@@ -116,7 +116,7 @@ struct FileFacts {
     path: String,
     language: Language,
     lines: LineCounts,
-    imports: Vec<(imports::RawImport, imports::Target)>,
+    imports: Vec<imports::RawImport>,
     parse_failed: bool,
     models: BTreeSet<String>,
 }
@@ -242,20 +242,12 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             } else {
                 (Vec::new(), false)
             };
-            let absolute = root.join(path);
-            let with_targets = raw.into_iter().map(|written| {
-                let target = if language == Language::Rust {
-                    rust::resolve(&root, path, &written.specifier, &rust_workspace)
-                } else {
-                    resolver.resolve(&absolute, &written.specifier)
-                };
-                (written, target)
-            });
+
             Some(FileFacts {
                 path: path.to_owned(),
                 language,
                 lines,
-                imports: with_targets.collect(),
+                imports: raw,
                 parse_failed,
                 models: if language.is_script() && !models.is_empty() {
                     models.used_in(text)
@@ -280,6 +272,8 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     }
     let mut facts = facts;
     facts.sort_by(|a, b| a.path.cmp(&b.path));
+    // Resolve after the walk, against the set of files walked.
+    let mut tree = imports::TreeResolver::new(&resolver, facts.iter().map(|f| f.path.as_str()));
 
     // History.
     let since = args
@@ -423,8 +417,13 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             .entry(domain.to_owned())
             .or_default()
             .extend(fact.models.iter().cloned());
-        for (import, target) in &fact.imports {
-            match target {
+        for import in &fact.imports {
+            let target = if fact.language == Language::Rust {
+                rust::resolve(&root, &fact.path, &import.specifier, &rust_workspace)
+            } else {
+                tree.resolve(&fact.path, &import.specifier)
+            };
+            match &target {
                 imports::Target::Internal(to) => {
                     let Some(to_domain) = map.domain_of(to) else {
                         continue;
