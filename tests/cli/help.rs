@@ -40,7 +40,10 @@ fn health_check_help() {
 
 #[test]
 fn analyze_boundaries_help() {
-    insta::assert_snapshot!("help_analyze_boundaries", help(&["analyze-boundaries", "--help"]));
+    insta::assert_snapshot!(
+        "help_analyze_boundaries",
+        help(&["analyze-boundaries", "--help"])
+    );
 }
 
 #[test]

@@ -69,7 +69,18 @@ impl Models {
         let mut used = BTreeSet::new();
         let raw_sql = text.contains("$queryRaw") || text.contains("$executeRaw");
         // Cheap gate before the regexes: a client call names one of these methods.
-        let calls = ["find", "create", "update", "upsert", "delete", "count", "aggregate", "groupBy"].iter().any(|m| text.contains(m));
+        let calls = [
+            "find",
+            "create",
+            "update",
+            "upsert",
+            "delete",
+            "count",
+            "aggregate",
+            "groupBy",
+        ]
+        .iter()
+        .any(|m| text.contains(m));
         if !calls && !raw_sql {
             return used;
         }

@@ -303,6 +303,123 @@ pub fn package_name(specifier: &str) -> String {
     }
 }
 
+/// Resolution for a whole tree after the walk: relative specifiers are looked
+/// up in the set of files walked (no file-system calls), everything else goes
+/// to the resolver once per (tsconfig/package scope, specifier).
+pub struct TreeResolver<'a> {
+    resolver: &'a ImportResolver,
+    known: std::collections::HashSet<&'a str>,
+    cache: std::collections::HashMap<(String, String), Target>,
+    scopes: std::collections::HashMap<String, String>,
+}
+
+const CANDIDATE_SUFFIXES: &[&str] = &[
+    "",
+    ".ts",
+    ".tsx",
+    ".d.ts",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    "/index.ts",
+    "/index.tsx",
+    "/index.js",
+    "/index.jsx",
+];
+
+impl<'a> TreeResolver<'a> {
+    #[must_use]
+    pub fn new(resolver: &'a ImportResolver, files: impl IntoIterator<Item = &'a str>) -> Self {
+        TreeResolver {
+            resolver,
+            known: files.into_iter().collect(),
+            cache: std::collections::HashMap::new(),
+            scopes: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The nearest folder (relative to the root) with a tsconfig.json or package.json.
+    fn scope(&mut self, dir: &str) -> String {
+        if let Some(scope) = self.scopes.get(dir) {
+            return scope.clone();
+        }
+        let root = &self.resolver.root;
+        let mut current = Some(Path::new(dir));
+        let mut found = String::new();
+        while let Some(d) = current {
+            let abs = root.join(d);
+            if abs.join("tsconfig.json").is_file() || abs.join("package.json").is_file() {
+                found = d.to_string_lossy().into_owned();
+                break;
+            }
+            current = d.parent();
+        }
+        self.scopes.insert(dir.to_owned(), found.clone());
+        found
+    }
+
+    /// Resolves `specifier` imported from `from` (relative to the root).
+    pub fn resolve(&mut self, from: &str, specifier: &str) -> Target {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        if specifier.starts_with("./")
+            || specifier.starts_with("../")
+            || specifier == "."
+            || specifier == ".."
+        {
+            if let Some(joined) = normalize(dir, specifier) {
+                let stem = joined.strip_suffix(".js").map(str::to_owned);
+                let mut candidate = String::with_capacity(joined.len() + 12);
+                for suffix in CANDIDATE_SUFFIXES {
+                    candidate.clear();
+                    candidate.push_str(&joined);
+                    candidate.push_str(suffix);
+                    if self.known.contains(candidate.as_str()) {
+                        return Target::Internal(candidate);
+                    }
+                }
+                // TypeScript's `./x.js` that means `./x.ts`.
+                if let Some(stem) = stem {
+                    for ext in [".ts", ".tsx"] {
+                        let candidate = format!("{stem}{ext}");
+                        if self.known.contains(candidate.as_str()) {
+                            return Target::Internal(candidate);
+                        }
+                    }
+                }
+            }
+            return self
+                .resolver
+                .resolve(&self.resolver.root.join(from), specifier);
+        }
+        let scope = self.scope(dir);
+        let key = (scope, specifier.to_owned());
+        if let Some(hit) = self.cache.get(&key) {
+            return hit.clone();
+        }
+        let target = self
+            .resolver
+            .resolve(&self.resolver.root.join(from), specifier);
+        self.cache.insert(key, target.clone());
+        target
+    }
+}
+
+/// `dir` + a relative specifier, with `.` and `..` folded; `None` above the root.
+fn normalize(dir: &str, specifier: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for segment in specifier.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,95 +474,4 @@ mod tests {
         );
         assert_eq!(package_name("openai/helpers"), "openai");
     }
-}
-
-/// Resolution for a whole tree after the walk: relative specifiers are looked
-/// up in the set of files walked (no file-system calls), everything else goes
-/// to the resolver once per (tsconfig/package scope, specifier).
-pub struct TreeResolver<'a> {
-    resolver: &'a ImportResolver,
-    known: std::collections::HashSet<&'a str>,
-    cache: std::collections::HashMap<(String, String), Target>,
-    scopes: std::collections::HashMap<String, String>,
-}
-
-const CANDIDATE_SUFFIXES: &[&str] = &["", ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", "/index.ts", "/index.tsx", "/index.js", "/index.jsx"];
-
-impl<'a> TreeResolver<'a> {
-    #[must_use]
-    pub fn new(resolver: &'a ImportResolver, files: impl IntoIterator<Item = &'a str>) -> Self {
-        TreeResolver { resolver, known: files.into_iter().collect(), cache: std::collections::HashMap::new(), scopes: std::collections::HashMap::new() }
-    }
-
-    /// The nearest folder (relative to the root) with a tsconfig.json or package.json.
-    fn scope(&mut self, dir: &str) -> String {
-        if let Some(scope) = self.scopes.get(dir) {
-            return scope.clone();
-        }
-        let root = &self.resolver.root;
-        let mut current = Some(Path::new(dir));
-        let mut found = String::new();
-        while let Some(d) = current {
-            let abs = root.join(d);
-            if abs.join("tsconfig.json").is_file() || abs.join("package.json").is_file() {
-                found = d.to_string_lossy().into_owned();
-                break;
-            }
-            current = d.parent();
-        }
-        self.scopes.insert(dir.to_owned(), found.clone());
-        found
-    }
-
-    /// Resolves `specifier` imported from `from` (relative to the root).
-    pub fn resolve(&mut self, from: &str, specifier: &str) -> Target {
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        if specifier.starts_with("./") || specifier.starts_with("../") || specifier == "." || specifier == ".." {
-            if let Some(joined) = normalize(dir, specifier) {
-                let stem = joined.strip_suffix(".js").map(str::to_owned);
-                let mut candidate = String::with_capacity(joined.len() + 12);
-                for suffix in CANDIDATE_SUFFIXES {
-                    candidate.clear();
-                    candidate.push_str(&joined);
-                    candidate.push_str(suffix);
-                    if self.known.contains(candidate.as_str()) {
-                        return Target::Internal(candidate);
-                    }
-                }
-                // TypeScript's `./x.js` that means `./x.ts`.
-                if let Some(stem) = stem {
-                    for ext in [".ts", ".tsx"] {
-                        let candidate = format!("{stem}{ext}");
-                        if self.known.contains(candidate.as_str()) {
-                            return Target::Internal(candidate);
-                        }
-                    }
-                }
-            }
-            return self.resolver.resolve(&self.resolver.root.join(from), specifier);
-        }
-        let scope = self.scope(dir);
-        let key = (scope, specifier.to_owned());
-        if let Some(hit) = self.cache.get(&key) {
-            return hit.clone();
-        }
-        let target = self.resolver.resolve(&self.resolver.root.join(from), specifier);
-        self.cache.insert(key, target.clone());
-        target
-    }
-}
-
-/// `dir` + a relative specifier, with `.` and `..` folded; `None` above the root.
-fn normalize(dir: &str, specifier: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for segment in specifier.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }

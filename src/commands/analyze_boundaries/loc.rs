@@ -171,6 +171,7 @@ fn trigger_table(syntax: &Syntax) -> [bool; 256] {
 /// Counts the lines of `text` in `language`. Works on bytes: every marker is
 /// ASCII, so only bytes that can start one are looked at twice.
 #[must_use]
+#[allow(clippy::too_many_lines)] // one state machine, kept whole for speed and for reading
 pub fn count(text: &str, language: Language) -> LineCounts {
     let syntax = language.syntax();
     let triggers = trigger_table(&syntax);
@@ -204,7 +205,11 @@ pub fn count(text: &str, language: Language) -> LineCounts {
             match state {
                 State::Block(open, close, depth) => {
                     if rest.starts_with(close.as_bytes()) {
-                        state = if depth > 1 { State::Block(open, close, depth - 1) } else { State::Code };
+                        state = if depth > 1 {
+                            State::Block(open, close, depth - 1)
+                        } else {
+                            State::Code
+                        };
                         i += close.len();
                     } else if syntax.nested && rest.starts_with(open.as_bytes()) {
                         state = State::Block(open, close, depth + 1);
@@ -234,19 +239,31 @@ pub fn count(text: &str, language: Language) -> LineCounts {
                         has_comment = true;
                         break 'scan;
                     }
-                    if let Some((open, close)) = syntax.block.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
+                    if let Some((open, close)) = syntax
+                        .block
+                        .iter()
+                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
+                    {
                         has_comment = true;
                         state = State::Block(open, close, 1);
                         i += open.len();
                         continue;
                     }
-                    if let Some((open, close)) = syntax.verbatim.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
+                    if let Some((open, close)) = syntax
+                        .verbatim
+                        .iter()
+                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
+                    {
                         has_code = true;
                         state = State::Str(close, false);
                         i += open.len();
                         continue;
                     }
-                    if let Some((open, close)) = syntax.quotes.iter().find(|(open, _)| rest.starts_with(open.as_bytes())) {
+                    if let Some((open, close)) = syntax
+                        .quotes
+                        .iter()
+                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
+                    {
                         has_code = true;
                         state = State::Str(close, true);
                         i += open.len();
@@ -268,7 +285,7 @@ pub fn count(text: &str, language: Language) -> LineCounts {
 
 /// Minified or generated files, which no one maintains by hand.
 #[must_use]
-pub fn is_generated(path: &str, text: &str) -> bool {
+pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     if name.contains(".min.")
         || std::path::Path::new(name)
@@ -284,8 +301,7 @@ pub fn is_generated(path: &str, text: &str) -> bool {
         return true;
     }
     // Minified: very long lines on average.
-    let lines = text.bytes().filter(|&b| b == b'\n').count().max(1);
-    text.len() / lines > 500
+    text.len() as u64 / lines.max(1) > 500
 }
 
 #[cfg(test)]
@@ -340,8 +356,8 @@ mod tests {
 
     #[test]
     fn minified_files_are_generated() {
-        assert!(is_generated("vendor/chart.min.js", "x"));
-        assert!(is_generated("a.js", &"x".repeat(5000)));
-        assert!(!is_generated("a.ts", "const a = 1;\n"));
+        assert!(is_generated("vendor/chart.min.js", "x", 1));
+        assert!(is_generated("a.js", &"x".repeat(5000), 1));
+        assert!(!is_generated("a.ts", "const a = 1;\n", 1));
     }
 }

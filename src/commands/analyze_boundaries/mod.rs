@@ -47,6 +47,8 @@ const SKIP_DIRS: &[&str] = &[
     "__generated__",
     ".skillsctl",
 ];
+/// Boundary edges listed per domain (all are counted).
+const MAX_LISTED_EDGES: usize = 200;
 /// Files larger than this are generated or data, not code someone maintains.
 const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -224,14 +226,15 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         |path, bytes| {
             let language = Language::of(path)?;
             let text = std::str::from_utf8(bytes).ok()?;
-            if loc::is_generated(path, text) {
-                return None;
-            }
+
             let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if n.is_multiple_of(256) {
                 spinners.set(0, &format!("{n} files"));
             }
             let lines = loc::count(text, language);
+            if loc::is_generated(path, text, lines.lines()) {
+                return None;
+            }
             let (raw, parse_failed) = if language.is_script() {
                 ALLOCATOR.with(|allocator| {
                     let parsed = imports::parse(Path::new(path), text, &mut allocator.borrow_mut());
@@ -274,6 +277,8 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     facts.sort_by(|a, b| a.path.cmp(&b.path));
     // Resolve after the walk, against the set of files walked.
     let mut tree = imports::TreeResolver::new(&resolver, facts.iter().map(|f| f.path.as_str()));
+    let mut domain_cache: std::collections::HashMap<String, Option<&str>> =
+        std::collections::HashMap::new();
 
     // History.
     let since = args
@@ -425,7 +430,15 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             };
             match &target {
                 imports::Target::Internal(to) => {
-                    let Some(to_domain) = map.domain_of(to) else {
+                    // Import targets repeat: look each file's domain up once.
+                    let to_domain = if let Some(known) = domain_cache.get(to.as_str()) {
+                        *known
+                    } else {
+                        let found = map.domain_of(to);
+                        domain_cache.insert(to.clone(), found);
+                        found
+                    };
+                    let Some(to_domain) = to_domain else {
                         continue;
                     };
                     if to_domain == domain {
@@ -600,6 +613,9 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         };
         let mut edges = boundary.remove(name).unwrap_or_default();
         edges.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        // Enough to act on; the count says how many there are in all.
+        let boundary_edges_total = edges.len();
+        edges.truncate(MAX_LISTED_EDGES);
         domains.push(report::DomainReport {
             name: name.clone(),
             paths: domain_paths.get(name).cloned().unwrap_or_default(),
@@ -618,6 +634,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             own_packages,
             decision: decision::decide(&evidence, &thresholds),
             boundary_edges: edges,
+            boundary_edges_total,
         });
     }
     let pick = |r: Recommendation| {

@@ -43,8 +43,9 @@ pub struct DomainReport {
     pub own_packages: Vec<String>,
     #[serde(flatten)]
     pub decision: Decision,
-    /// Imports in and out of the domain, with file:line.
+    /// Imports in and out of the domain, with file:line (the first 200).
     pub boundary_edges: Vec<BoundaryEdge>,
+    pub boundary_edges_total: usize,
 }
 
 /// Imports between two domains.
