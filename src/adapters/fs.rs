@@ -256,15 +256,23 @@ where
             if !wanted(&rel_text) {
                 return ignore::WalkState::Continue;
             }
-            if entry.metadata().is_ok_and(|m| m.len() > max_bytes) {
-                issues.lock().expect("walk issues").too_large.push(rel_text);
-                return ignore::WalkState::Continue;
-            }
-            match std::fs::read(path) {
-                Ok(bytes) if bytes.contains(&0) => {
+            // Open once and size the read from the open file: no separate stat per path.
+            let read = std::fs::File::open(path).and_then(|mut file| {
+                use std::io::Read as _;
+                let len = file.metadata()?.len();
+                if len > max_bytes {
+                    return Ok(None);
+                }
+                let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+                file.read_to_end(&mut bytes)?;
+                Ok(Some(bytes))
+            });
+            match read {
+                Ok(None) => issues.lock().expect("walk issues").too_large.push(rel_text),
+                Ok(Some(bytes)) if bytes[..bytes.len().min(8192)].contains(&0) => {
                     issues.lock().expect("walk issues").binary.push(rel_text);
                 }
-                Ok(bytes) => {
+                Ok(Some(bytes)) => {
                     if let Some(item) = visit(&rel_text, &bytes) {
                         results.lock().expect("walk results").push(item);
                     }

@@ -205,6 +205,7 @@ impl DomainMap {
                 rules.push((name.clone(), rule, clean.len()));
             }
         }
+        rules.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
         Ok(DomainMap { rules })
     }
 
@@ -215,18 +216,15 @@ impl DomainMap {
             require_literal_separator: false,
             ..glob::MatchOptions::new()
         };
+        // Rules are kept most specific first, so the first match wins.
         self.rules
             .iter()
-            .filter(|(_, rule, _)| match rule {
-                Rule::Folder(folder) => {
-                    path == folder
-                        || path
-                            .strip_prefix(folder.as_str())
-                            .is_some_and(|rest| rest.starts_with('/'))
-                }
+            .find(|(_, rule, _)| match rule {
+                Rule::Folder(folder) => path
+                    .strip_prefix(folder.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
                 Rule::Glob(pattern) => pattern.matches_with(path, options),
             })
-            .max_by_key(|(_, _, specificity)| *specificity)
             .map(|(name, _, _)| name.as_str())
     }
 

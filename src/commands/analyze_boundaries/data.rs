@@ -66,24 +66,19 @@ impl Models {
         let quoted = QUOTED.get_or_init(|| {
             regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
         });
+        static GATE: OnceLock<regex::Regex> = OnceLock::new();
+        let gate = GATE.get_or_init(|| {
+            regex::Regex::new(
+                r"find|create|update|upsert|delete|count|aggregate|groupBy|\$queryRaw|\$executeRaw",
+            )
+            .expect("valid regex")
+        });
         let mut used = BTreeSet::new();
-        let raw_sql = text.contains("$queryRaw") || text.contains("$executeRaw");
-        // Cheap gate before the regexes: a client call names one of these methods.
-        let calls = [
-            "find",
-            "create",
-            "update",
-            "upsert",
-            "delete",
-            "count",
-            "aggregate",
-            "groupBy",
-        ]
-        .iter()
-        .any(|m| text.contains(m));
-        if !calls && !raw_sql {
+        // One literal scan decides whether the real patterns can match at all.
+        if !gate.is_match(text) {
             return used;
         }
+        let raw_sql = text.contains("$queryRaw") || text.contains("$executeRaw");
         for caps in call.captures_iter(text) {
             if let Some(model) = self.by_client_name.get(&caps[1]) {
                 used.insert(model.clone());
