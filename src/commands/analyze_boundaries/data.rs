@@ -58,6 +58,7 @@ impl Models {
     #[must_use]
     pub fn used_in(&self, text: &str) -> BTreeSet<String> {
         static CALL: OnceLock<regex::Regex> = OnceLock::new();
+        static GATE: OnceLock<regex::Regex> = OnceLock::new();
         static QUOTED: OnceLock<regex::Regex> = OnceLock::new();
         let call = CALL.get_or_init(|| {
             regex::Regex::new(r"\.([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*(findMany|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|count|aggregate|groupBy)\s*[(<]")
@@ -66,7 +67,6 @@ impl Models {
         let quoted = QUOTED.get_or_init(|| {
             regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
         });
-        static GATE: OnceLock<regex::Regex> = OnceLock::new();
         let gate = GATE.get_or_init(|| {
             regex::Regex::new(
                 r"find|create|update|upsert|delete|count|aggregate|groupBy|\$queryRaw|\$executeRaw",
