@@ -598,7 +598,14 @@ impl MigrationDb {
                 "SELECT id, checksum, DATE_FORMAT(finished_at, '%Y-%m-%dT%H:%i:%sZ'), migration_name, logs, DATE_FORMAT(rolled_back_at, '%Y-%m-%dT%H:%i:%sZ'), DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%s.%fZ'), CAST(applied_steps_count AS SIGNED) FROM `_prisma_migrations` ORDER BY started_at, migration_name"
             }
             Dialect::Sqlite => {
-                "SELECT id, checksum, strftime('%Y-%m-%dT%H:%M:%SZ', finished_at), migration_name, logs, strftime('%Y-%m-%dT%H:%M:%SZ', rolled_back_at), strftime('%Y-%m-%dT%H:%M:%fZ', started_at), applied_steps_count FROM \"_prisma_migrations\" ORDER BY started_at, migration_name"
+                // Prisma's engine may store SQLite dates as Unix milliseconds; skillsctl
+                // writes text. Read both, and order by the same instant.
+                "SELECT id, checksum, \
+                 CASE WHEN finished_at IS NULL THEN NULL WHEN typeof(finished_at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%SZ', finished_at / 1000, 'unixepoch') ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', finished_at), CAST(finished_at AS TEXT)) END, \
+                 migration_name, logs, \
+                 CASE WHEN rolled_back_at IS NULL THEN NULL WHEN typeof(rolled_back_at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%SZ', rolled_back_at / 1000, 'unixepoch') ELSE COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', rolled_back_at), CAST(rolled_back_at AS TEXT)) END, \
+                 CASE WHEN typeof(started_at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%fZ', started_at / 1000.0, 'unixepoch') ELSE strftime('%Y-%m-%dT%H:%M:%fZ', started_at) END AS started, \
+                 applied_steps_count FROM \"_prisma_migrations\" ORDER BY started, migration_name"
             }
         };
         let rows: Vec<PrismaTuple> = on_conn!(self, c => sqlx::query_as(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e)))?);

@@ -872,3 +872,39 @@ fn no_migrations_folder_is_a_usage_error() {
         out.stderr
     );
 }
+
+#[test]
+fn sqlite_prisma_ledger_reads_prismas_integer_dates() {
+    let ctx = TestContext::builder()
+        .file(
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"sqlite\"\n",
+        )
+        .file(
+            "prisma/migrations/20240101000000_init/migration.sql",
+            "CREATE TABLE \"Skill\" (\"id\" TEXT NOT NULL PRIMARY KEY);\n",
+        )
+        .build();
+    let url = format!("sqlite://{}", ctx.path("dev.db").display());
+    migrate(&ctx, &url, &["run"]).expect_code(0);
+    // Prisma's engine writes SQLite dates as Unix milliseconds.
+    let update_url = url.clone();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&update_url).await.unwrap();
+        sqlx::query("UPDATE _prisma_migrations SET started_at = 1767225600000, finished_at = 1767225600500").execute(&mut conn).await.unwrap();
+    });
+    ctx.write(
+        "prisma/migrations/20240102000000_more/migration.sql",
+        "CREATE TABLE \"Tag\" (\"id\" TEXT NOT NULL PRIMARY KEY);\n",
+    );
+    let status = migrate(&ctx, &url, &["status"]).expect_code(0).json();
+    assert_eq!(status["migrations"][0]["state"], "applied");
+    assert_eq!(
+        status["migrations"][0]["applied_at"],
+        "2026-01-01T00:00:00Z"
+    );
+    let ran = migrate(&ctx, &url, &["run"]).expect_code(0).json();
+    assert_eq!(ran["migrations"].as_array().unwrap().len(), 1);
+    migrate(&ctx, &url, &["status", "--check"]).expect_code(0);
+}
