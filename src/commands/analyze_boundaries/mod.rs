@@ -215,6 +215,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .unwrap_or_default();
     let models = data::Models::from_schema(&schema_texts);
 
+    let phase = std::time::Instant::now();
     // One parallel pass: count lines, parse imports, find model use.
     let spinners = ctx.output.spinners(&["scanning".to_owned()]);
     let seen = std::sync::atomic::AtomicUsize::new(0);
@@ -261,6 +262,11 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         },
     );
     spinners.clear();
+    tracing::debug!(
+        files = facts.len(),
+        elapsed_ms = phase.elapsed().as_millis(),
+        "walk, line counts and parses done"
+    );
     for message in issues.errors.iter().take(20) {
         warnings.push(format!("skipped: {message}"));
     }
@@ -280,6 +286,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let mut domain_cache: std::collections::HashMap<String, Option<&str>> =
         std::collections::HashMap::new();
 
+    tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "sorted");
     // History.
     let since = args
         .since
@@ -637,6 +644,10 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             boundary_edges_total,
         });
     }
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis(),
+        "resolution, history, traffic and decisions done"
+    );
     let pick = |r: Recommendation| {
         domains
             .iter()
