@@ -154,7 +154,12 @@ impl Output {
     pub fn new(settings: OutputSettings) -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
-        let width = if stdout_tty { terminal_width() } else { None };
+        // A pseudo-terminal may report no size (0 columns): draw unwrapped then.
+        let width = if stdout_tty {
+            terminal_width().filter(|w| *w >= 40)
+        } else {
+            None
+        };
         Output {
             format: settings.format,
             quiet: settings.quiet,

@@ -261,3 +261,41 @@ fn a_write_that_fails_is_a_runtime_error_and_leaves_nothing() {
     assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
     assert_eq!(ctx.read("blocker"), "a file, not a folder");
 }
+
+#[test]
+fn asks_on_a_terminal_and_uses_the_answers() {
+    let ctx = monorepo();
+    // A real pseudo-terminal (util-linux `script`); the answers are typed into it.
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} init repo", env!("CARGO_BIN_EXE_skillsctl")),
+            "/dev/null",
+        ])
+        .current_dir(ctx.root())
+        .env_remove("CI")
+        .env("COLUMNS", "120")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script (util-linux)");
+    {
+        use std::io::Write;
+        let stdin = child.stdin.as_mut().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        stdin.write_all(b"http://localhost:4000\r").unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        stdin.write_all(b"y").unwrap();
+        stdin.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("Where does the app listen?"), "{screen}");
+    let written = ctx.read("repo/skillsctl.toml");
+    assert!(
+        written.contains("url = \"http://localhost:4000/api/health\""),
+        "{written}"
+    );
+}
