@@ -14,7 +14,6 @@ mod traffic;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -756,45 +755,38 @@ fn prometheus_traffic(
     traffic::from_prometheus(&answer, routes, &crate::redact::url(server))
 }
 
-/// Reads one access log, plain or gzip, line by line.
+/// Streams one access log, plain or gzip (several members, as rotated logs
+/// are concatenated), line by line: a log of any size uses a line of memory.
 fn read_log(
     path: &Path,
     counter: &mut traffic::TrafficCounter,
     routes: &traffic::RouteMap,
 ) -> anyhow::Result<()> {
+    use std::io::BufRead as _;
     let file = std::fs::File::open(path)
         .map_err(|e| UsageError::new(format!("cannot read traffic log {}: {e}", path.display())))?;
     let mut reader = std::io::BufReader::new(file);
-    let mut magic = [0u8; 2];
-    let gz = {
-        use std::io::BufRead as _;
-        let head = reader
-            .fill_buf()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        magic.copy_from_slice(
-            &head[..head.len().min(2)]
-                .iter()
-                .copied()
-                .chain([0, 0])
-                .take(2)
-                .collect::<Vec<_>>(),
-        );
-        magic == [0x1f, 0x8b]
-    };
-    let mut text = String::new();
-    if gz {
-        flate2::read::GzDecoder::new(reader)
-            .read_to_string(&mut text)
-            .with_context(|| format!("cannot decompress {}", path.display()))?;
+    let is_gzip = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut lines: Box<dyn std::io::BufRead> = if is_gzip {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            reader,
+        )))
     } else {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
+        Box::new(reader)
+    };
+    let mut line = Vec::with_capacity(512);
+    loop {
+        line.clear();
+        let read = lines
+            .read_until(b'\n', &mut line)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        text = String::from_utf8_lossy(&bytes).into_owned();
-    }
-    for line in text.lines() {
-        counter.add_line(line, routes);
+        if read == 0 {
+            break;
+        }
+        counter.add_line(&String::from_utf8_lossy(&line), routes);
     }
     Ok(())
 }
