@@ -11,7 +11,7 @@ with_completions=false
 for arg in "$@"; do
   case "$arg" in
     --completions) with_completions=true ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -20,7 +20,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   cat >&2 <<'MSG'
 install.sh: cargo was not found.
 skillsctl is built from source with Rust's package manager. Install Rust with your
-system's package manager or from rustup (https://rustup.rs), open a new shell so
+system's package manager or with rustup, open a new shell so
 that ~/.cargo/bin is on PATH, and run ./install.sh again.
 MSG
   exit 3
