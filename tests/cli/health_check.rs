@@ -752,3 +752,39 @@ fn watch_prints_a_json_line_per_round_until_interrupted() {
     assert!(rounds.len() >= 3, "{stdout}");
     assert!(rounds.iter().all(|r| r["status"] == "healthy"));
 }
+
+#[test]
+fn wait_draws_a_spinner_per_target_on_a_terminal() {
+    let started = Instant::now();
+    let server = TestServer::start(move |_, _| {
+        if started.elapsed() < Duration::from_millis(1200) {
+            Reply::json(503, GUIDE_BAD)
+        } else {
+            Reply::json(200, GUIDE_OK)
+        }
+    });
+    let ctx = TestContext::new();
+    // A real pseudo-terminal (util-linux `script`), so stderr is a terminal.
+    let command = format!(
+        "{} health-check --wait 15s --interval 200ms app={}",
+        env!("CARGO_BIN_EXE_skillsctl"),
+        server.url("/api/health")
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(ctx.root())
+        .env("COLUMNS", "120")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script (util-linux)");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    // The spinner line names the target and its last error, then its final state.
+    assert!(
+        screen.contains("app") && screen.contains("unhealthy: HTTP 503"),
+        "{screen}"
+    );
+    assert!(screen.contains("healthy after"), "{screen}");
+    // No cargo-style "Waiting" lines when spinners are drawn.
+    assert!(!screen.contains("Waiting app"), "{screen}");
+}
