@@ -74,6 +74,7 @@ impl<'a> Visit<'a> for RequireFinder {
 
 /// Parses `text` (the file at `path`) and lists its imports. `allocator` is
 /// reused between files of one thread and reset here.
+#[allow(clippy::naive_bytecount)] // a dependency for counting a few hundred bytes is not worth it
 pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImports {
     allocator.reset();
     let source_type = SourceType::from_path(path).unwrap_or_default();
@@ -84,8 +85,15 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
             parse_failed: true,
         };
     }
-    let index = LineIndex::new(text);
-    let line_of = |offset: u32| index.line_col(text, offset as usize).0;
+    // Imports are few and mostly near the top: count newlines up to each one
+    // instead of indexing the whole file.
+    let line_of = |offset: u32| {
+        text.as_bytes()[..(offset as usize).min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
     let mut imports = Vec::new();
     for (specifier, occurrences) in &ret.module_record.requested_modules {
         for occurrence in occurrences {

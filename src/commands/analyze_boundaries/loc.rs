@@ -204,14 +204,18 @@ pub fn count(text: &str, language: Language) -> LineCounts {
             let rest = &line[i..];
             match state {
                 State::Block(open, close, depth) => {
-                    if rest.starts_with(close.as_bytes()) {
+                    // First bytes are compared inline: a slice compare per byte would cost a call.
+                    if rest[0] == close.as_bytes()[0] && rest.starts_with(close.as_bytes()) {
                         state = if depth > 1 {
                             State::Block(open, close, depth - 1)
                         } else {
                             State::Code
                         };
                         i += close.len();
-                    } else if syntax.nested && rest.starts_with(open.as_bytes()) {
+                    } else if syntax.nested
+                        && rest[0] == open.as_bytes()[0]
+                        && rest.starts_with(open.as_bytes())
+                    {
                         state = State::Block(open, close, depth + 1);
                         i += open.len();
                     } else {
@@ -222,7 +226,7 @@ pub fn count(text: &str, language: Language) -> LineCounts {
                     has_code = true;
                     if escapes && rest[0] == b'\\' {
                         i += 2;
-                    } else if rest.starts_with(close.as_bytes()) {
+                    } else if rest[0] == close.as_bytes()[0] && rest.starts_with(close.as_bytes()) {
                         state = State::Code;
                         i += close.len();
                     } else {
