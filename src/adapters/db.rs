@@ -40,8 +40,44 @@ fn message(err: &sqlx::Error) -> String {
     }
 }
 
+/// One ping on one kind of connection: the same steps, the SQL each server speaks.
+macro_rules! ping_on {
+    ($options:ty, $connection:ty, $url:expr, $expect_table:expr, $version_sql:expr, $table_sql:expr) => {{
+        let query_error = |e: sqlx::Error| DbError::Query(message(&e));
+        let options = <$options>::from_str($url).map_err(|e| DbError::InvalidUrl(message(&e)))?;
+        let mut conn = <$connection>::connect_with(&options)
+            .await
+            .map_err(|e| DbError::Connect(message(&e)))?;
+        sqlx::query("SELECT 1")
+            .execute(&mut conn)
+            .await
+            .map_err(query_error)?;
+        let server_version: String = sqlx::query_scalar($version_sql)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(query_error)?;
+        if let Some(table) = $expect_table {
+            let (schema, name) = table
+                .split_once('.')
+                .map_or((None, table), |(s, t)| (Some(s), t));
+            let count: i64 = sqlx::query_scalar($table_sql)
+                .bind(schema)
+                .bind(name)
+                .fetch_one(&mut conn)
+                .await
+                .map_err(query_error)?;
+            if count == 0 {
+                return Err(DbError::MissingTable(table.to_owned()));
+            }
+        }
+        let _ = conn.close().await;
+        Ok(PingInfo { server_version })
+    }};
+}
+
 /// Connects, runs `SELECT 1`, reads the server version and, if asked, checks that
-/// a table exists (`schema.table` or a table on the search path / current database).
+/// a table exists: `schema.table`, or by its exact name (as Prisma quotes it,
+/// `"Skill"`) on the search path / in the current database.
 pub async fn ping(
     kind: SqlKind,
     url: &str,
@@ -49,77 +85,23 @@ pub async fn ping(
 ) -> Result<PingInfo, DbError> {
     crate::adapters::http::install_crypto_provider();
     match kind {
-        SqlKind::Postgres => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(url)
-                .map_err(|e| DbError::InvalidUrl(message(&e)))?;
-            let mut conn = sqlx::PgConnection::connect_with(&options)
-                .await
-                .map_err(|e| DbError::Connect(message(&e)))?;
-            let one: i32 = sqlx::query_scalar("SELECT 1")
-                .fetch_one(&mut conn)
-                .await
-                .map_err(|e| DbError::Query(message(&e)))?;
-            debug_assert_eq!(one, 1);
-            let server_version: String = sqlx::query_scalar("SHOW server_version")
-                .fetch_one(&mut conn)
-                .await
-                .map_err(|e| DbError::Query(message(&e)))?;
-            if let Some(table) = expect_table {
-                // Exact names, as Prisma quotes them ("Skill"), on the search path
-                // unless a schema is given.
-                let (schema, name) = table
-                    .split_once('.')
-                    .map_or((None, table), |(s, t)| (Some(s), t));
-                let exists: bool = sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = $2 \
-                     AND (schemaname = $1 OR ($1 IS NULL AND schemaname = ANY (current_schemas(false)))))",
-                )
-                .bind(schema)
-                .bind(name)
-                    .fetch_one(&mut conn)
-                    .await
-                    .map_err(|e| DbError::Query(message(&e)))?;
-                if !exists {
-                    return Err(DbError::MissingTable(table.to_owned()));
-                }
-            }
-            let _ = conn.close().await;
-            Ok(PingInfo { server_version })
-        }
-        SqlKind::Mysql => {
-            let options = sqlx::mysql::MySqlConnectOptions::from_str(url)
-                .map_err(|e| DbError::InvalidUrl(message(&e)))?;
-            let mut conn = sqlx::MySqlConnection::connect_with(&options)
-                .await
-                .map_err(|e| DbError::Connect(message(&e)))?;
-            let one: i64 = sqlx::query_scalar("SELECT 1")
-                .fetch_one(&mut conn)
-                .await
-                .map_err(|e| DbError::Query(message(&e)))?;
-            debug_assert_eq!(one, 1);
-            let server_version: String = sqlx::query_scalar("SELECT VERSION()")
-                .fetch_one(&mut conn)
-                .await
-                .map_err(|e| DbError::Query(message(&e)))?;
-            if let Some(table) = expect_table {
-                let (schema, name) = table
-                    .split_once('.')
-                    .map_or((None, table), |(s, t)| (Some(s), t));
-                let count: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?",
-                )
-                .bind(schema)
-                .bind(name)
-                .fetch_one(&mut conn)
-                .await
-                .map_err(|e| DbError::Query(message(&e)))?;
-                if count == 0 {
-                    return Err(DbError::MissingTable(table.to_owned()));
-                }
-            }
-            let _ = conn.close().await;
-            Ok(PingInfo { server_version })
-        }
+        SqlKind::Postgres => ping_on!(
+            sqlx::postgres::PgConnectOptions,
+            sqlx::PgConnection,
+            url,
+            expect_table,
+            "SHOW server_version",
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = $2 \
+             AND (schemaname = $1 OR ($1 IS NULL AND schemaname = ANY (current_schemas(false))))"
+        ),
+        SqlKind::Mysql => ping_on!(
+            sqlx::mysql::MySqlConnectOptions,
+            sqlx::MySqlConnection,
+            url,
+            expect_table,
+            "SELECT VERSION()",
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?"
+        ),
     }
 }
 
