@@ -169,22 +169,21 @@ fn trigger_table(syntax: &Syntax) -> [bool; 256] {
 }
 
 /// Counts the lines of `text` in `language`. Works on bytes: every marker is
-/// ASCII, so only bytes that can start one are looked at twice.
+/// ASCII. Each state skips ahead to the next byte that can change it (a table
+/// lookup in code, `memchr` inside strings and comments), so ordinary code is
+/// read once at memory speed.
 #[must_use]
-#[allow(clippy::too_many_lines)] // one state machine, kept whole for speed and for reading
 pub fn count(text: &str, language: Language) -> LineCounts {
     let syntax = language.syntax();
     let triggers = trigger_table(&syntax);
     let mut counts = LineCounts::default();
     let mut state = State::Code;
     let bytes = text.as_bytes();
-    let mut lines = bytes.split(|&b| b == b'\n').peekable();
-    while let Some(raw_line) = lines.next() {
-        // `str::lines` semantics: a final empty piece after the last newline is no line.
-        if raw_line.is_empty() && lines.peek().is_none() {
-            break;
-        }
-        let line = raw_line.trim_ascii();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |at| start + at);
+        let line = bytes[start..end].trim_ascii();
+        start = end + 1;
         let started_in_string = matches!(state, State::Str(..));
         let started_in_comment = matches!(state, State::Block(..));
         if line.is_empty() {
@@ -197,94 +196,121 @@ pub fn count(text: &str, language: Language) -> LineCounts {
             }
             continue;
         }
-        let mut has_code = started_in_string;
-        let mut has_comment = started_in_comment;
-        let mut i = 0;
-        'scan: while i < line.len() {
-            let rest = &line[i..];
-            match state {
-                State::Block(open, close, depth) => {
-                    // First bytes are compared inline: a slice compare per byte would cost a call.
-                    if rest[0] == close.as_bytes()[0] && rest.starts_with(close.as_bytes()) {
-                        state = if depth > 1 {
-                            State::Block(open, close, depth - 1)
-                        } else {
-                            State::Code
-                        };
-                        i += close.len();
-                    } else if syntax.nested
-                        && rest[0] == open.as_bytes()[0]
-                        && rest.starts_with(open.as_bytes())
-                    {
-                        state = State::Block(open, close, depth + 1);
-                        i += open.len();
-                    } else {
-                        i += 1;
-                    }
-                }
-                State::Str(close, escapes) => {
-                    has_code = true;
-                    if escapes && rest[0] == b'\\' {
-                        i += 2;
-                    } else if rest[0] == close.as_bytes()[0] && rest.starts_with(close.as_bytes()) {
-                        state = State::Code;
-                        i += close.len();
-                    } else {
-                        i += 1;
-                    }
-                }
-                State::Code => {
-                    if !triggers[usize::from(rest[0])] {
-                        has_code = true;
-                        i += 1;
-                        continue;
-                    }
-                    if syntax.line.iter().any(|m| rest.starts_with(m.as_bytes())) {
-                        has_comment = true;
-                        break 'scan;
-                    }
-                    if let Some((open, close)) = syntax
-                        .block
-                        .iter()
-                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
-                    {
-                        has_comment = true;
-                        state = State::Block(open, close, 1);
-                        i += open.len();
-                        continue;
-                    }
-                    if let Some((open, close)) = syntax
-                        .verbatim
-                        .iter()
-                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
-                    {
-                        has_code = true;
-                        state = State::Str(close, false);
-                        i += open.len();
-                        continue;
-                    }
-                    if let Some((open, close)) = syntax
-                        .quotes
-                        .iter()
-                        .find(|(open, _)| rest.starts_with(open.as_bytes()))
-                    {
-                        has_code = true;
-                        state = State::Str(close, true);
-                        i += open.len();
-                        continue;
-                    }
-                    has_code = true;
-                    i += 1;
-                }
-            }
-        }
-        if has_code || !has_comment {
+        let (has_code, has_comment) = scan_line(line, &syntax, &triggers, &mut state);
+        if has_code || started_in_string || !(has_comment || started_in_comment) {
             counts.code += 1;
         } else {
             counts.comment += 1;
         }
     }
     counts
+}
+
+/// Scans one trimmed, non-empty line from `state`, leaving the state the line
+/// ends in; says whether the line held code and whether it held a comment.
+fn scan_line(
+    line: &[u8],
+    syntax: &Syntax,
+    triggers: &[bool; 256],
+    state: &mut State,
+) -> (bool, bool) {
+    let mut has_code = false;
+    let mut has_comment = false;
+    let mut i = 0;
+    while i < line.len() {
+        match *state {
+            State::Block(open, close, depth) => {
+                let (open_bytes, close_bytes) = (open.as_bytes(), close.as_bytes());
+                let rest = &line[i..];
+                let found = if syntax.nested {
+                    memchr::memchr2(close_bytes[0], open_bytes[0], rest)
+                } else {
+                    memchr::memchr(close_bytes[0], rest)
+                };
+                let Some(at) = found else {
+                    break;
+                };
+                let rest = &rest[at..];
+                i += at;
+                if rest.starts_with(close_bytes) {
+                    *state = if depth > 1 {
+                        State::Block(open, close, depth - 1)
+                    } else {
+                        State::Code
+                    };
+                    i += close_bytes.len();
+                } else if syntax.nested && rest.starts_with(open_bytes) {
+                    *state = State::Block(open, close, depth + 1);
+                    i += open_bytes.len();
+                } else {
+                    i += 1;
+                }
+            }
+            State::Str(close, escapes) => {
+                has_code = true;
+                let close_bytes = close.as_bytes();
+                let rest = &line[i..];
+                let found = if escapes {
+                    memchr::memchr2(b'\\', close_bytes[0], rest)
+                } else {
+                    memchr::memchr(close_bytes[0], rest)
+                };
+                let Some(at) = found else {
+                    break;
+                };
+                let rest = &rest[at..];
+                i += at;
+                if escapes && rest[0] == b'\\' {
+                    i += 2;
+                } else if rest.starts_with(close_bytes) {
+                    *state = State::Code;
+                    i += close_bytes.len();
+                } else {
+                    i += 1;
+                }
+            }
+            State::Code => {
+                let from = i;
+                while i < line.len() && !triggers[usize::from(line[i])] {
+                    i += 1;
+                }
+                if i > from {
+                    has_code = true;
+                }
+                if i == line.len() {
+                    break;
+                }
+                let rest = &line[i..];
+                if syntax.line.iter().any(|m| rest.starts_with(m.as_bytes())) {
+                    has_comment = true;
+                    break;
+                }
+                if let Some((open, close)) = syntax
+                    .block
+                    .iter()
+                    .find(|(open, _)| rest.starts_with(open.as_bytes()))
+                {
+                    has_comment = true;
+                    *state = State::Block(open, close, 1);
+                    i += open.len();
+                } else if let Some((open, close)) = syntax
+                    .verbatim
+                    .iter()
+                    .chain(syntax.quotes)
+                    .find(|(open, _)| rest.starts_with(open.as_bytes()))
+                {
+                    has_code = true;
+                    let escapes = !syntax.verbatim.iter().any(|(o, _)| o == open);
+                    *state = State::Str(close, escapes);
+                    i += open.len();
+                } else {
+                    has_code = true;
+                    i += 1;
+                }
+            }
+        }
+    }
+    (has_code, has_comment)
 }
 
 /// Minified or generated files, which no one maintains by hand.
