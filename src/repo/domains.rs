@@ -176,8 +176,10 @@ mod tests {
 /// or the detected map. The most specific match wins.
 #[derive(Debug, Clone, Default)]
 pub struct DomainMap {
-    /// (domain, folder prefix or glob, specificity)
-    rules: Vec<(String, Rule, usize)>,
+    /// The domain names, sorted; a domain's index is its place here.
+    names: Vec<String>,
+    /// (index into `names`, folder prefix or glob, specificity)
+    rules: Vec<(usize, Rule, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -189,8 +191,10 @@ enum Rule {
 impl DomainMap {
     /// Builds the map; a pattern with `*`, `?` or `[` is a glob, anything else a folder or file.
     pub fn new(domains: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        // BTreeMap keys come sorted and distinct.
+        let names: Vec<String> = domains.keys().cloned().collect();
         let mut rules = Vec::new();
-        for (name, patterns) in domains {
+        for (index, (name, patterns)) in domains.iter().enumerate() {
             for pattern in patterns {
                 let clean = pattern.trim_start_matches("./").trim_end_matches('/');
                 let is_glob = clean.contains(['*', '?'])
@@ -202,16 +206,22 @@ impl DomainMap {
                 } else {
                     Rule::Folder(clean.to_owned())
                 };
-                rules.push((name.clone(), rule, clean.len()));
+                rules.push((index, rule, clean.len()));
             }
         }
         rules.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        Ok(DomainMap { rules })
+        Ok(DomainMap { names, rules })
     }
 
     /// The domain of a path relative to the repository root (with `/`).
     #[must_use]
     pub fn domain_of(&self, path: &str) -> Option<&str> {
+        self.index_of(path).map(|index| self.names[index].as_str())
+    }
+
+    /// The domain of a path as its index into [`DomainMap::names`].
+    #[must_use]
+    pub fn index_of(&self, path: &str) -> Option<usize> {
         let options = glob::MatchOptions {
             require_literal_separator: false,
             ..glob::MatchOptions::new()
@@ -225,16 +235,13 @@ impl DomainMap {
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
                 Rule::Glob(pattern) => pattern.matches_with(path, options),
             })
-            .map(|(name, _, _)| name.as_str())
+            .map(|(index, _, _)| *index)
     }
 
     /// The domain names, sorted.
     #[must_use]
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.rules.iter().map(|(n, _, _)| n.clone()).collect();
-        names.sort();
-        names.dedup();
-        names
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 }
 

@@ -12,6 +12,7 @@ use oxc_ast::ast::{Argument, CallExpression, Expression};
 use oxc_ast_visit::{Visit, walk};
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::text::LineIndex;
@@ -311,14 +312,65 @@ pub fn package_name(specifier: &str) -> String {
     }
 }
 
+/// The files of one walk, by path, so that resolution needs no file-system
+/// calls for them. Built once and shared by every resolving thread.
+pub struct FileIndex<'a> {
+    by_path: FxHashMap<&'a str, u32>,
+}
+
+impl<'a> FileIndex<'a> {
+    /// Indexes `paths` (relative to the root) by their position.
+    #[must_use]
+    pub fn new(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        FileIndex {
+            by_path: paths
+                .into_iter()
+                .zip(0..)
+                .collect::<FxHashMap<&'a str, u32>>(),
+        }
+    }
+
+    /// The position of `path` in the walk, if it was walked.
+    #[must_use]
+    pub fn get(&self, path: &str) -> Option<u32> {
+        self.by_path.get(path).copied()
+    }
+}
+
+/// Where an import leads, as seen by the tree-wide pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A walked file, by its position in the [`FileIndex`].
+    File(u32),
+    /// Anything else: a package, an unwalked file, nothing.
+    Other(Target),
+}
+
+impl Resolved {
+    fn from_target(target: Target, files: &FileIndex<'_>) -> Self {
+        match target {
+            Target::Internal(path) => files
+                .get(&path)
+                .map_or(Resolved::Other(Target::Internal(path)), Resolved::File),
+            other => Resolved::Other(other),
+        }
+    }
+}
+
 /// Resolution for a whole tree after the walk: relative specifiers are looked
 /// up in the set of files walked (no file-system calls), everything else goes
-/// to the resolver once per (tsconfig/package scope, specifier).
+/// to the resolver once per (tsconfig/package scope, specifier). One per
+/// thread: the caches are its own, the file index is shared.
 pub struct TreeResolver<'a> {
     resolver: &'a ImportResolver,
-    known: std::collections::HashSet<&'a str>,
-    cache: std::collections::HashMap<(String, String), Target>,
-    scopes: std::collections::HashMap<String, String>,
+    files: &'a FileIndex<'a>,
+    /// Folder → its scope's number.
+    scopes: FxHashMap<String, usize>,
+    /// Per scope number: specifier → resolution.
+    cache: Vec<FxHashMap<String, Resolved>>,
+    /// Scope folder → its number.
+    scope_numbers: FxHashMap<String, usize>,
+    candidate: String,
 }
 
 const CANDIDATE_SUFFIXES: &[&str] = &[
@@ -338,19 +390,22 @@ const CANDIDATE_SUFFIXES: &[&str] = &[
 
 impl<'a> TreeResolver<'a> {
     #[must_use]
-    pub fn new(resolver: &'a ImportResolver, files: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn new(resolver: &'a ImportResolver, files: &'a FileIndex<'a>) -> Self {
         TreeResolver {
             resolver,
-            known: files.into_iter().collect(),
-            cache: std::collections::HashMap::new(),
-            scopes: std::collections::HashMap::new(),
+            files,
+            scopes: FxHashMap::default(),
+            cache: Vec::new(),
+            scope_numbers: FxHashMap::default(),
+            candidate: String::new(),
         }
     }
 
-    /// The nearest folder (relative to the root) with a tsconfig.json or package.json.
-    fn scope(&mut self, dir: &str) -> String {
-        if let Some(scope) = self.scopes.get(dir) {
-            return scope.clone();
+    /// The number of the nearest folder (relative to the root) with a
+    /// tsconfig.json or package.json: imports resolve alike within it.
+    fn scope(&mut self, dir: &str) -> usize {
+        if let Some(&scope) = self.scopes.get(dir) {
+            return scope;
         }
         let root = &self.resolver.root;
         let mut current = Some(Path::new(dir));
@@ -363,69 +418,96 @@ impl<'a> TreeResolver<'a> {
             }
             current = d.parent();
         }
-        self.scopes.insert(dir.to_owned(), found.clone());
-        found
+        let next = self.scope_numbers.len();
+        let number = *self.scope_numbers.entry(found).or_insert(next);
+        if number == self.cache.len() {
+            self.cache.push(FxHashMap::default());
+        }
+        self.scopes.insert(dir.to_owned(), number);
+        number
     }
 
     /// Resolves `specifier` imported from `from` (relative to the root).
-    pub fn resolve(&mut self, from: &str, specifier: &str) -> Target {
+    pub fn resolve(&mut self, from: &str, specifier: &str) -> Resolved {
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
         if specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier == "."
             || specifier == ".."
         {
-            if let Some(joined) = normalize(dir, specifier) {
-                let stem = joined.strip_suffix(".js").map(str::to_owned);
-                let mut candidate = String::with_capacity(joined.len() + 12);
-                for suffix in CANDIDATE_SUFFIXES {
-                    candidate.clear();
-                    candidate.push_str(&joined);
-                    candidate.push_str(suffix);
-                    if self.known.contains(candidate.as_str()) {
-                        return Target::Internal(candidate);
-                    }
-                }
-                // TypeScript's `./x.js` that means `./x.ts`.
-                if let Some(stem) = stem {
-                    for ext in [".ts", ".tsx"] {
-                        let candidate = format!("{stem}{ext}");
-                        if self.known.contains(candidate.as_str()) {
-                            return Target::Internal(candidate);
-                        }
-                    }
-                }
+            if let Some(found) = self.relative(dir, specifier) {
+                return Resolved::File(found);
             }
-            return self
+            let target = self
                 .resolver
                 .resolve(&self.resolver.root.join(from), specifier);
+            return Resolved::from_target(target, self.files);
         }
         let scope = self.scope(dir);
-        let key = (scope, specifier.to_owned());
-        if let Some(hit) = self.cache.get(&key) {
+        if let Some(hit) = self.cache[scope].get(specifier) {
             return hit.clone();
         }
         let target = self
             .resolver
             .resolve(&self.resolver.root.join(from), specifier);
-        self.cache.insert(key, target.clone());
-        target
+        let resolved = Resolved::from_target(target, self.files);
+        self.cache[scope].insert(specifier.to_owned(), resolved.clone());
+        resolved
+    }
+
+    /// A relative specifier looked up among the walked files, trying the
+    /// extensions and index files a bundler would.
+    fn relative(&mut self, dir: &str, specifier: &str) -> Option<u32> {
+        normalize_into(dir, specifier, &mut self.candidate)?;
+        let joined_len = self.candidate.len();
+        for suffix in CANDIDATE_SUFFIXES {
+            self.candidate.truncate(joined_len);
+            self.candidate.push_str(suffix);
+            if let Some(found) = self.files.get(&self.candidate) {
+                return Some(found);
+            }
+        }
+        // TypeScript's `./x.js` that means `./x.ts` (exactly `.js`, as tsc has it).
+        self.candidate.truncate(joined_len);
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
+        if self.candidate.ends_with(".js") {
+            let stem_len = joined_len - ".js".len();
+            for ext in [".ts", ".tsx"] {
+                self.candidate.truncate(stem_len);
+                self.candidate.push_str(ext);
+                if let Some(found) = self.files.get(&self.candidate) {
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 }
 
-/// `dir` + a relative specifier, with `.` and `..` folded; `None` above the root.
-fn normalize(dir: &str, specifier: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+/// `dir` + a relative specifier, with `.` and `..` folded, written into `out`;
+/// `None` above the root.
+fn normalize_into(dir: &str, specifier: &str, out: &mut String) -> Option<()> {
+    out.clear();
+    out.push_str(dir);
     for segment in specifier.split('/') {
         match segment {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if out.is_empty() {
+                    return None;
+                }
+                let cut = out.rfind('/').unwrap_or(0);
+                out.truncate(cut);
             }
-            other => parts.push(other),
+            other => {
+                if !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(other);
+            }
         }
     }
-    Some(parts.join("/"))
+    Some(())
 }
 
 #[cfg(test)]

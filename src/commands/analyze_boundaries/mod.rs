@@ -5,6 +5,7 @@
 
 mod data;
 mod decision;
+mod graph;
 mod history;
 mod imports;
 mod loc;
@@ -24,6 +25,7 @@ use crate::app::Context;
 use crate::config::{self, HumanDuration};
 use crate::exit::{Outcome, UsageError};
 use crate::repo::domains::DomainMap;
+use graph::WalkedFile;
 
 pub use decision::{Recommendation, Thresholds, Verdict};
 pub use imports::EdgeKind;
@@ -112,13 +114,12 @@ pub struct AnalyzeArgs {
     pub no_history: bool,
 }
 
-/// What the walk learned about one file.
-struct FileFacts {
-    path: String,
-    language: Language,
+/// One domain's sums over its files.
+#[derive(Debug, Clone, Default)]
+struct DomainTotals {
+    files: usize,
     lines: LineCounts,
-    imports: Vec<imports::RawImport>,
-    parse_failed: bool,
+    languages: BTreeMap<&'static str, LineCounts>,
     models: BTreeSet<String>,
 }
 
@@ -246,9 +247,10 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 (Vec::new(), false)
             };
 
-            Some(FileFacts {
+            Some(WalkedFile {
                 path: path.to_owned(),
                 language,
+                domain: map.index_of(path),
                 lines,
                 imports: raw,
                 parse_failed,
@@ -279,12 +281,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         warnings.push(format!("file name is not UTF-8: {path}"));
     }
     let mut facts = facts;
-    facts.sort_by(|a, b| a.path.cmp(&b.path));
-    // Resolve after the walk, against the set of files walked.
-    let mut tree = imports::TreeResolver::new(&resolver, facts.iter().map(|f| f.path.as_str()));
-    let mut domain_cache: std::collections::HashMap<String, Option<&str>> =
-        std::collections::HashMap::new();
-
+    facts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "sorted");
     // History.
     let since = args
@@ -382,103 +379,120 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ));
     }
 
-    // Per-domain aggregation.
-    let names = map.names();
-    let mut domain_lines: BTreeMap<String, LineCounts> = BTreeMap::new();
-    let mut domain_languages: BTreeMap<String, BTreeMap<String, LineCounts>> = BTreeMap::new();
-    let mut domain_files: BTreeMap<String, usize> = BTreeMap::new();
-    let mut domain_models: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut domain_packages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut edge_counts: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
-    let mut boundary: BTreeMap<String, Vec<report::BoundaryEdge>> = BTreeMap::new();
+    // The import graph, resolved on every core.
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let graph = graph::build(
+        &facts,
+        &map,
+        &resolver,
+        &graph::RustWorkspace {
+            root: &root,
+            crates: &rust_workspace,
+        },
+        threads,
+    );
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis(),
+        threads,
+        "imports resolved"
+    );
+
+    // Per-domain aggregation, by domain index; names come back at the end.
+    let names = map.names().to_vec();
+    let mut per_domain = vec![DomainTotals::default(); names.len()];
     let mut unassigned = report::Unassigned {
         files: 0,
         lines: LineCounts::default(),
     };
     let mut total = LineCounts::default();
-    let mut languages: BTreeMap<String, report::LanguageTotal> = BTreeMap::new();
+    let mut language_totals: BTreeMap<&'static str, report::LanguageTotal> = BTreeMap::new();
     let mut parse_failures = Vec::new();
     for fact in &facts {
         total.add(fact.lines);
-        let language = languages
-            .entry(fact.language.label().to_owned())
-            .or_default();
+        let language = language_totals.entry(fact.language.label()).or_default();
         language.files += 1;
         language.lines.add(fact.lines);
         if fact.parse_failed {
             parse_failures.push(fact.path.clone());
         }
-        let Some(domain) = map.domain_of(&fact.path) else {
+        let Some(domain) = fact.domain else {
             unassigned.files += 1;
             unassigned.lines.add(fact.lines);
             continue;
         };
-        domain_lines
-            .entry(domain.to_owned())
+        let totals = &mut per_domain[domain];
+        totals.files += 1;
+        totals.lines.add(fact.lines);
+        totals
+            .languages
+            .entry(fact.language.label())
             .or_default()
             .add(fact.lines);
-        domain_languages
-            .entry(domain.to_owned())
-            .or_default()
-            .entry(fact.language.label().to_owned())
-            .or_default()
-            .add(fact.lines);
-        *domain_files.entry(domain.to_owned()).or_default() += 1;
-        domain_models
-            .entry(domain.to_owned())
-            .or_default()
-            .extend(fact.models.iter().cloned());
-        for import in &fact.imports {
-            let target = if fact.language == Language::Rust {
-                rust::resolve(&root, &fact.path, &import.specifier, &rust_workspace)
-            } else {
-                tree.resolve(&fact.path, &import.specifier)
-            };
-            match &target {
-                imports::Target::Internal(to) => {
-                    // Import targets repeat: look each file's domain up once.
-                    let to_domain = if let Some(known) = domain_cache.get(to.as_str()) {
-                        *known
-                    } else {
-                        let found = map.domain_of(to);
-                        domain_cache.insert(to.clone(), found);
-                        found
-                    };
-                    let Some(to_domain) = to_domain else {
-                        continue;
-                    };
-                    if to_domain == domain {
-                        continue;
-                    }
-                    *edge_counts
-                        .entry((domain.to_owned(), to_domain.to_owned()))
-                        .or_default()
-                        .entry(import.kind.label().to_owned())
-                        .or_default() += 1;
-                    let edge = report::BoundaryEdge {
-                        file: fact.path.clone(),
-                        line: import.line,
-                        kind: import.kind,
-                        target: to.clone(),
-                        target_domain: to_domain.to_owned(),
-                    };
-                    boundary
-                        .entry(domain.to_owned())
-                        .or_default()
-                        .push(edge.clone());
-                    boundary.entry(to_domain.to_owned()).or_default().push(edge);
-                }
-                imports::Target::External(package)
-                    if !package.starts_with("node:") && !package.starts_with("std:") =>
-                {
-                    domain_packages
-                        .entry(domain.to_owned())
-                        .or_default()
-                        .insert(package.clone());
-                }
-                _ => {}
-            }
+        totals.models.extend(fact.models.iter().cloned());
+    }
+    let languages: BTreeMap<String, report::LanguageTotal> = language_totals
+        .into_iter()
+        .map(|(label, t)| (label.to_owned(), t))
+        .collect();
+    let mut domain_lines: BTreeMap<String, LineCounts> = BTreeMap::new();
+    let mut domain_languages: BTreeMap<String, BTreeMap<String, LineCounts>> = BTreeMap::new();
+    let mut domain_files: BTreeMap<String, usize> = BTreeMap::new();
+    let mut domain_models: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, totals) in names.iter().zip(per_domain) {
+        if totals.files == 0 {
+            continue;
         }
+        domain_lines.insert(name.clone(), totals.lines);
+        domain_files.insert(name.clone(), totals.files);
+        domain_languages.insert(
+            name.clone(),
+            totals
+                .languages
+                .into_iter()
+                .map(|(label, lines)| (label.to_owned(), lines))
+                .collect(),
+        );
+        domain_models.insert(name.clone(), totals.models);
+    }
+    let domain_packages: BTreeMap<String, BTreeSet<String>> = names
+        .iter()
+        .zip(&graph.packages)
+        .filter(|(_, packages)| !packages.is_empty())
+        .map(|(name, packages)| (name.clone(), packages.clone()))
+        .collect();
+    let mut edge_counts: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
+    for ((from, to), kinds) in &graph.edges {
+        edge_counts.insert(
+            (names[*from].clone(), names[*to].clone()),
+            kinds
+                .iter()
+                .map(|(kind, n)| (kind.label().to_owned(), *n))
+                .collect(),
+        );
+    }
+    // Crossing edges per domain (both ends), in (file, line) order already.
+    let mut crossings_of: Vec<Vec<&graph::Crossing>> = vec![Vec::new(); names.len()];
+    for crossing in &graph.crossings {
+        crossings_of[crossing.from].push(crossing);
+        crossings_of[crossing.to].push(crossing);
+    }
+    let mut boundary: BTreeMap<String, (usize, Vec<report::BoundaryEdge>)> = BTreeMap::new();
+    for (name, crossings) in names.iter().zip(&crossings_of) {
+        let listed = crossings
+            .iter()
+            .take(MAX_LISTED_EDGES)
+            .map(|c| report::BoundaryEdge {
+                file: facts[c.file as usize].path.clone(),
+                line: c.line,
+                kind: c.kind,
+                target: match &c.target {
+                    graph::EdgeTarget::File(found) => facts[*found as usize].path.clone(),
+                    graph::EdgeTarget::Path(path) => path.clone(),
+                },
+                target_domain: names[c.to].clone(),
+            })
+            .collect();
+        boundary.insert(name.clone(), (crossings.len(), listed));
     }
     // Packages imported by exactly one domain (its own stack), excluding the workspace's own.
     let mut package_users: BTreeMap<&str, usize> = BTreeMap::new();
@@ -617,11 +631,8 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 })
                 .collect(),
         };
-        let mut edges = boundary.remove(name).unwrap_or_default();
-        edges.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         // Enough to act on; the count says how many there are in all.
-        let boundary_edges_total = edges.len();
-        edges.truncate(MAX_LISTED_EDGES);
+        let (boundary_edges_total, edges) = boundary.remove(name).unwrap_or_default();
         domains.push(report::DomainReport {
             name: name.clone(),
             paths: domain_paths.get(name).cloned().unwrap_or_default(),
