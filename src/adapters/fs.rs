@@ -225,67 +225,74 @@ where
                     .is_some_and(|name| skip_dirs.contains(&name)))
         })
         .build_parallel();
-    walker.run(|| {
-        Box::new(|entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
+    let (wanted, visit) = (&wanted, &visit);
+    let visit_entries = |results: &Mutex<Vec<T>>, issues: &Mutex<WalkIssues>| {
+        walker.run(|| {
+            // One read buffer per walker thread, reused for every file it reads.
+            let mut buffer: Vec<u8> = Vec::new();
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        issues
+                            .lock()
+                            .expect("walk issues")
+                            .errors
+                            .push(err.to_string());
+                        return ignore::WalkState::Continue;
+                    }
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                    return ignore::WalkState::Continue;
+                }
+                let path = entry.path();
+                let Ok(rel) = path.strip_prefix(root) else {
+                    return ignore::WalkState::Continue;
+                };
+                let rel_text = rel.to_string_lossy().replace('\\', "/");
+                if rel.to_str().is_none() {
                     issues
                         .lock()
                         .expect("walk issues")
-                        .errors
-                        .push(err.to_string());
+                        .non_utf8_names
+                        .push(rel_text.clone());
+                }
+                if !wanted(&rel_text) {
                     return ignore::WalkState::Continue;
                 }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return ignore::WalkState::Continue;
-            }
-            let path = entry.path();
-            let Ok(rel) = path.strip_prefix(root) else {
-                return ignore::WalkState::Continue;
-            };
-            let rel_text = rel.to_string_lossy().replace('\\', "/");
-            if rel.to_str().is_none() {
-                issues
-                    .lock()
-                    .expect("walk issues")
-                    .non_utf8_names
-                    .push(rel_text.clone());
-            }
-            if !wanted(&rel_text) {
-                return ignore::WalkState::Continue;
-            }
-            // Open once and size the read from the open file: no separate stat per path.
-            let read = std::fs::File::open(path).and_then(|mut file| {
-                use std::io::Read as _;
-                let len = file.metadata()?.len();
-                if len > max_bytes {
-                    return Ok(None);
-                }
-                let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-                file.read_to_end(&mut bytes)?;
-                Ok(Some(bytes))
-            });
-            match read {
-                Ok(None) => issues.lock().expect("walk issues").too_large.push(rel_text),
-                Ok(Some(bytes)) if bytes[..bytes.len().min(8192)].contains(&0) => {
-                    issues.lock().expect("walk issues").binary.push(rel_text);
-                }
-                Ok(Some(bytes)) => {
-                    if let Some(item) = visit(&rel_text, &bytes) {
-                        results.lock().expect("walk results").push(item);
+                // Open once and size the read from the open file: no separate stat
+                // per path, and no probing read for an end the size already gives.
+                let read = std::fs::File::open(path).and_then(|file| {
+                    use std::io::Read as _;
+                    let len = file.metadata()?.len();
+                    if len > max_bytes {
+                        return Ok(false);
                     }
+                    buffer.clear();
+                    file.take(len).read_to_end(&mut buffer)?;
+                    Ok(true)
+                });
+                match read {
+                    Ok(false) => issues.lock().expect("walk issues").too_large.push(rel_text),
+                    Ok(true) if buffer[..buffer.len().min(8192)].contains(&0) => {
+                        issues.lock().expect("walk issues").binary.push(rel_text);
+                    }
+                    Ok(true) => {
+                        if let Some(item) = visit(&rel_text, &buffer) {
+                            results.lock().expect("walk results").push(item);
+                        }
+                    }
+                    Err(err) => issues
+                        .lock()
+                        .expect("walk issues")
+                        .errors
+                        .push(format!("{rel_text}: {err}")),
                 }
-                Err(err) => issues
-                    .lock()
-                    .expect("walk issues")
-                    .errors
-                    .push(format!("{rel_text}: {err}")),
-            }
-            ignore::WalkState::Continue
-        })
-    });
+                ignore::WalkState::Continue
+            })
+        });
+    };
+    visit_entries(&results, &issues);
     (
         results.into_inner().expect("walk results"),
         issues.into_inner().expect("walk issues"),

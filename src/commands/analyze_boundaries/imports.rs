@@ -86,15 +86,7 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
             parse_failed: true,
         };
     }
-    // Imports are few and mostly near the top: count newlines up to each one
-    // instead of indexing the whole file.
-    let line_of = |offset: u32| {
-        text.as_bytes()[..(offset as usize).min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    };
+    // `line` holds the byte offset until the lines are counted below.
     let mut imports = Vec::new();
     for (specifier, occurrences) in &ret.module_record.requested_modules {
         for occurrence in occurrences {
@@ -108,7 +100,7 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
             imports.push(RawImport {
                 specifier: specifier.to_string(),
                 kind,
-                line: line_of(occurrence.span.start),
+                line: occurrence.span.start as usize,
             });
         }
     }
@@ -119,21 +111,34 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
             imports.push(RawImport {
                 specifier,
                 kind: EdgeKind::Dynamic,
-                line: line_of(dynamic.span.start),
+                line: dynamic.span.start as usize,
             });
         }
     }
     // Walking the whole AST costs; most TypeScript has no require() at all.
     let mut finder = RequireFinder { found: Vec::new() };
-    if text.contains("require") {
+    if memchr::memmem::find(text.as_bytes(), b"require").is_some() {
         finder.visit_program(&ret.program);
     }
     for (specifier, offset) in finder.found {
         imports.push(RawImport {
             specifier,
             kind: EdgeKind::Require,
-            line: line_of(offset),
+            line: offset as usize,
         });
+    }
+    // Offsets to line numbers in one pass up to the last import, not one
+    // count from the start per import.
+    imports.sort_by_key(|import| import.line);
+    let (mut line, mut counted) = (1, 0);
+    for import in &mut imports {
+        let offset = import.line.min(text.len());
+        line += text.as_bytes()[counted..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = offset;
+        import.line = line;
     }
     imports.sort_by(|a, b| (a.line, &a.specifier).cmp(&(b.line, &b.specifier)));
     ParsedImports {

@@ -313,6 +313,9 @@ fn scan_line(
     (has_code, has_comment)
 }
 
+/// How much of a file's start is searched for a generator's banner.
+const HEAD_BYTES: usize = 400;
+
 /// Minified or generated files, which no one maintains by hand.
 #[must_use]
 pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
@@ -325,9 +328,15 @@ pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
     {
         return true;
     }
-    let head_end = text.char_indices().nth(400).map_or(text.len(), |(i, _)| i);
-    let head = text[..head_end].to_ascii_lowercase();
-    if head.contains("@generated") || head.contains("do not edit") && head.contains("generated") {
+    // Generator banners sit in the first lines: look at 400 bytes, lowercased
+    // on the stack (this runs for every file).
+    let head = &text.as_bytes()[..text.len().min(HEAD_BYTES)];
+    let mut buffer = [0u8; HEAD_BYTES];
+    let lower = &mut buffer[..head.len()];
+    lower.copy_from_slice(head);
+    lower.make_ascii_lowercase();
+    let has = |needle: &str| memchr::memmem::find(lower, needle.as_bytes()).is_some();
+    if has("@generated") || has("do not edit") && has("generated") {
         return true;
     }
     // Minified: very long lines on average.
