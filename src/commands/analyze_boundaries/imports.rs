@@ -79,7 +79,15 @@ impl<'a> Visit<'a> for RequireFinder {
 pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImports {
     allocator.reset();
     let source_type = SourceType::from_path(path).unwrap_or_default();
-    let ret = Parser::new(allocator, text, source_type).parse();
+    let ret = Parser::new(allocator, text, source_type)
+        .with_options(oxc_parser::ParseOptions {
+            // Only imports are read from the tree: no parenthesis nodes, and no
+            // identifier hashes (those serve semantic analysis, which never runs).
+            preserve_parens: false,
+            enable_ident_hashes: false,
+            ..oxc_parser::ParseOptions::default()
+        })
+        .parse();
     if ret.panicked || ret.diagnostics.has_errors() {
         return ParsedImports {
             imports: regex_scan(text),

@@ -153,9 +153,21 @@ enum State {
     Str(&'static str, bool),
 }
 
-/// Bytes that can start a marker in `Code` state; everything else is plain code.
-fn trigger_table(syntax: &Syntax) -> [bool; 256] {
-    let mut table = [false; 256];
+/// What a byte means to the `Code` state.
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const NEWLINE: u8 = 2;
+/// Can start a comment or string marker.
+const TRIGGER: u8 = 3;
+
+/// The class of every byte in `Code` state. Spaces are those `trim_ascii`
+/// removes (the newline has its own class).
+fn byte_classes(syntax: &Syntax) -> [u8; 256] {
+    let mut table = [PLAIN; 256];
+    for space in [b' ', b'\t', b'\r', b'\x0c'] {
+        table[usize::from(space)] = SPACE;
+    }
+    table[usize::from(b'\n')] = NEWLINE;
     let firsts = syntax
         .line
         .iter()
@@ -163,30 +175,85 @@ fn trigger_table(syntax: &Syntax) -> [bool; 256] {
         .chain(syntax.quotes.iter().map(|(open, _)| open))
         .chain(syntax.verbatim.iter().map(|(open, _)| open));
     for marker in firsts {
-        table[usize::from(marker.as_bytes()[0])] = true;
+        table[usize::from(marker.as_bytes()[0])] = TRIGGER;
     }
     table
 }
 
-/// Counts the lines of `text` in `language`. Works on bytes: every marker is
-/// ASCII. Each state skips ahead to the next byte that can change it (a table
-/// lookup in code, `memchr` inside strings and comments), so ordinary code is
-/// read once at memory speed.
+/// The bytes that stop a scan through code once the line is known to hold
+/// code: the first byte of every marker, and the newline. Padded with
+/// newlines to a fixed five so the search below unrolls.
+fn stop_bytes(syntax: &Syntax) -> [u8; 5] {
+    let mut stops = [b'\n'; 5];
+    let firsts = syntax
+        .line
+        .iter()
+        .chain(syntax.block.iter().map(|(open, _)| open))
+        .chain(syntax.quotes.iter().map(|(open, _)| open))
+        .chain(syntax.verbatim.iter().map(|(open, _)| open))
+        .map(|marker| marker.as_bytes()[0]);
+    let mut used = 0;
+    for first in firsts {
+        if !stops[..used].contains(&first) {
+            assert!(used < 4, "at most four marker bytes per language");
+            stops[used] = first;
+            used += 1;
+        }
+    }
+    stops
+}
+
+/// Where the first byte equal to one of `stops` is, eight bytes at a time
+/// (the classic has-zero-byte trick on each byte XORed with a stop byte; the
+/// lowest flagged byte is always a true match).
+fn find_stop(haystack: &[u8], stops: [u8; 5]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let mut hits = 0;
+        for stop in stops {
+            let x = word ^ (ONES * u64::from(stop));
+            hits |= x.wrapping_sub(ONES) & !x & HIGHS;
+        }
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| stops.contains(b))
+        .map(|at| offset + at)
+}
+
+/// Counts the lines of `text` in `language`, in one pass over its bytes
+/// (every marker is ASCII). Code is read a byte at a time through a class
+/// table; strings and comments skip ahead with `memchr` to the next byte that
+/// can end them or the line.
 #[must_use]
 pub fn count(text: &str, language: Language) -> LineCounts {
     let syntax = language.syntax();
-    let triggers = trigger_table(&syntax);
+    let classes = byte_classes(&syntax);
+    let stops = stop_bytes(&syntax);
+    let bytes = text.as_bytes();
     let mut counts = LineCounts::default();
     let mut state = State::Code;
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |at| start + at);
-        let line = bytes[start..end].trim_ascii();
-        start = end + 1;
+    let mut at = 0;
+    while at < bytes.len() {
         let started_in_string = matches!(state, State::Str(..));
         let started_in_comment = matches!(state, State::Block(..));
-        if line.is_empty() {
+        // Leading spaces are not content.
+        let mut i = at;
+        while i < bytes.len() && classes[usize::from(bytes[i])] == SPACE {
+            i += 1;
+        }
+        if i == bytes.len() || bytes[i] == b'\n' {
             if started_in_string {
                 counts.code += 1;
             } else if started_in_comment {
@@ -194,45 +261,58 @@ pub fn count(text: &str, language: Language) -> LineCounts {
             } else {
                 counts.blank += 1;
             }
+            at = i + 1;
             continue;
         }
-        let (has_code, has_comment) = scan_line(line, &syntax, &triggers, &mut state);
+        let (has_code, has_comment, end) =
+            scan_line(bytes, i, &syntax, &classes, stops, &mut state);
         if has_code || started_in_string || !(has_comment || started_in_comment) {
             counts.code += 1;
         } else {
             counts.comment += 1;
         }
+        at = end + 1;
     }
     counts
 }
 
-/// Scans one trimmed, non-empty line from `state`, leaving the state the line
-/// ends in; says whether the line held code and whether it held a comment.
+/// Scans one line from its first non-space byte `i` in `state`, leaving the
+/// state the line ends in; says whether the line held code, whether it held a
+/// comment, and where it ends (its newline, or the end of the text). Spaces
+/// count as code only between other bytes, as in a trimmed line.
+#[allow(clippy::too_many_lines)] // one state machine, kept whole for speed and for reading
 fn scan_line(
-    line: &[u8],
+    bytes: &[u8],
+    mut i: usize,
     syntax: &Syntax,
-    triggers: &[bool; 256],
+    classes: &[u8; 256],
+    stops: [u8; 5],
     state: &mut State,
-) -> (bool, bool) {
+) -> (bool, bool, usize) {
     let mut has_code = false;
     let mut has_comment = false;
-    let mut i = 0;
-    while i < line.len() {
+    let mut after_space = false;
+    loop {
+        if i >= bytes.len() {
+            return (has_code, has_comment, bytes.len());
+        }
         match *state {
             State::Block(open, close, depth) => {
                 let (open_bytes, close_bytes) = (open.as_bytes(), close.as_bytes());
-                let rest = &line[i..];
+                let rest = &bytes[i..];
                 let found = if syntax.nested {
-                    memchr::memchr2(close_bytes[0], open_bytes[0], rest)
+                    memchr::memchr3(b'\n', close_bytes[0], open_bytes[0], rest)
                 } else {
-                    memchr::memchr(close_bytes[0], rest)
+                    memchr::memchr2(b'\n', close_bytes[0], rest)
                 };
-                let Some(at) = found else {
-                    break;
+                let Some(offset) = found else {
+                    return (has_code, has_comment, bytes.len());
                 };
-                let rest = &rest[at..];
-                i += at;
-                if rest.starts_with(close_bytes) {
+                i += offset;
+                let rest = &bytes[i..];
+                if rest[0] == b'\n' {
+                    return (has_code, has_comment, i);
+                } else if rest.starts_with(close_bytes) {
                     *state = if depth > 1 {
                         State::Block(open, close, depth - 1)
                     } else {
@@ -249,19 +329,23 @@ fn scan_line(
             State::Str(close, escapes) => {
                 has_code = true;
                 let close_bytes = close.as_bytes();
-                let rest = &line[i..];
+                let rest = &bytes[i..];
                 let found = if escapes {
-                    memchr::memchr2(b'\\', close_bytes[0], rest)
+                    memchr::memchr3(b'\n', b'\\', close_bytes[0], rest)
                 } else {
-                    memchr::memchr(close_bytes[0], rest)
+                    memchr::memchr2(b'\n', close_bytes[0], rest)
                 };
-                let Some(at) = found else {
-                    break;
+                let Some(offset) = found else {
+                    return (has_code, has_comment, bytes.len());
                 };
-                let rest = &rest[at..];
-                i += at;
-                if escapes && rest[0] == b'\\' {
-                    i += 2;
+                i += offset;
+                let rest = &bytes[i..];
+                if rest[0] == b'\n' {
+                    return (has_code, has_comment, i);
+                } else if escapes && rest[0] == b'\\' {
+                    // An escape never swallows the newline: a line ending in `\`
+                    // continues the string on the next line.
+                    i += if rest.get(1) == Some(&b'\n') { 1 } else { 2 };
                 } else if rest.starts_with(close_bytes) {
                     *state = State::Code;
                     i += close_bytes.len();
@@ -270,20 +354,41 @@ fn scan_line(
                 }
             }
             State::Code => {
-                let from = i;
-                while i < line.len() && !triggers[usize::from(line[i])] {
-                    i += 1;
+                if has_code {
+                    // The hot path: the line holds code, so only markers and
+                    // the newline matter.
+                    i = find_stop(&bytes[i..], stops).map_or(bytes.len(), |at| i + at);
+                } else {
+                    // Plain code and spaces up to a marker or the newline.
+                    while i < bytes.len() {
+                        match classes[usize::from(bytes[i])] {
+                            PLAIN => {
+                                has_code = true;
+                                break;
+                            }
+                            SPACE => after_space = true,
+                            _ => break,
+                        }
+                        i += 1;
+                    }
+                    if has_code {
+                        continue;
+                    }
                 }
-                if i > from {
-                    has_code = true;
+                if i == bytes.len() {
+                    return (has_code, has_comment, i);
                 }
-                if i == line.len() {
-                    break;
+                if bytes[i] == b'\n' {
+                    return (has_code, has_comment, i);
                 }
-                let rest = &line[i..];
+                // A marker after a space: the space sat between content.
+                has_code |= after_space;
+                after_space = false;
+                let rest = &bytes[i..];
                 if syntax.line.iter().any(|m| rest.starts_with(m.as_bytes())) {
                     has_comment = true;
-                    break;
+                    let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |at| i + at);
+                    return (has_code, has_comment, end);
                 }
                 if let Some((open, close)) = syntax
                     .block
@@ -310,7 +415,6 @@ fn scan_line(
             }
         }
     }
-    (has_code, has_comment)
 }
 
 /// How much of a file's start is searched for a generator's banner.
@@ -391,6 +495,45 @@ mod tests {
                 blank: 0
             }
         );
+    }
+
+    #[test]
+    fn spaces_count_only_between_content_and_escapes_keep_the_newline() {
+        // A space between two comments is code to tokei; trailing spaces are not.
+        assert_eq!(
+            count("/* a */ /* b */\n/* c */   \n", Language::TypeScript),
+            LineCounts {
+                code: 1,
+                comment: 1,
+                blank: 0
+            }
+        );
+        // A string continued with `\` at the end of a line, then a comment.
+        assert_eq!(
+            count(
+                "const s = 'one \\\n\n  two';\n// done\n",
+                Language::JavaScript
+            ),
+            LineCounts {
+                code: 3,
+                comment: 1,
+                blank: 0
+            }
+        );
+    }
+
+    #[test]
+    fn stop_search_finds_the_first_stop_in_any_word() {
+        let stops = stop_bytes(&Language::TypeScript.syntax());
+        for at in 0..40 {
+            let mut text = vec![b'x'; 40];
+            text[at] = b'`';
+            if at + 3 < 40 {
+                text[at + 3] = b'/';
+            }
+            assert_eq!(find_stop(&text, stops), Some(at), "stop at {at}");
+        }
+        assert_eq!(find_stop(b"plain code without stops", stops), None);
     }
 
     #[test]
