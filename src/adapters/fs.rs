@@ -249,13 +249,17 @@ where
                 let Ok(rel) = path.strip_prefix(root) else {
                     return ignore::WalkState::Continue;
                 };
-                let rel_text = rel.to_string_lossy().replace('\\', "/");
+                // Borrowed from the path unless it must change: most paths need no copy here.
+                let mut rel_text = rel.to_string_lossy();
+                if rel_text.contains('\\') {
+                    rel_text = rel_text.replace('\\', "/").into();
+                }
                 if rel.to_str().is_none() {
                     issues
                         .lock()
                         .expect("walk issues")
                         .non_utf8_names
-                        .push(rel_text.clone());
+                        .push(rel_text.clone().into_owned());
                 }
                 if !wanted(&rel_text) {
                     return ignore::WalkState::Continue;
@@ -273,9 +277,17 @@ where
                     Ok(true)
                 });
                 match read {
-                    Ok(false) => issues.lock().expect("walk issues").too_large.push(rel_text),
+                    Ok(false) => issues
+                        .lock()
+                        .expect("walk issues")
+                        .too_large
+                        .push(rel_text.into_owned()),
                     Ok(true) if buffer[..buffer.len().min(8192)].contains(&0) => {
-                        issues.lock().expect("walk issues").binary.push(rel_text);
+                        issues
+                            .lock()
+                            .expect("walk issues")
+                            .binary
+                            .push(rel_text.into_owned());
                     }
                     Ok(true) => {
                         if let Some(item) = visit(&rel_text, &buffer) {

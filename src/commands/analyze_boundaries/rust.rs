@@ -30,7 +30,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
                 flatten(&item_use.tree, String::new(), &mut paths);
                 for path in paths {
                     out.push(RawImport {
-                        specifier: path,
+                        specifier: path.into(),
                         kind,
                         line,
                     });
@@ -41,7 +41,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
                     collect(inner, out);
                 } else {
                     out.push(RawImport {
-                        specifier: format!("self::{}", item_mod.ident),
+                        specifier: format!("self::{}", item_mod.ident).into(),
                         kind: EdgeKind::Static,
                         line: line_of(item_mod.ident.span()),
                     });
@@ -49,7 +49,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
             }
             syn::Item::ExternCrate(krate) => {
                 out.push(RawImport {
-                    specifier: krate.ident.to_string(),
+                    specifier: krate.ident.to_string().into(),
                     kind: EdgeKind::Static,
                     line: line_of(krate.ident.span()),
                 });
