@@ -10,11 +10,18 @@ trees, in one run:
   - peak memory of skillsctl at 50,000 files (/usr/bin/time).
 
 Needs: cargo build --release; tokei on PATH (cargo install tokei);
-dependency-cruiser in /tmp/depcruise (npm install dependency-cruiser typescript).
+dependency-cruiser in /tmp/depcruise (npm install dependency-cruiser
+typescript@5: dependency-cruiser 17 parses TypeScript only with typescript
+below 7, and without it cruises no .ts file at all, which this script checks).
+
+The machine these figures come from is shared and its speed drifts, so the
+tools are run alternately, several rounds, and compared by their medians.
 Usage: python3 bench/analyze_boundaries.py
 """
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +31,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 BIN = os.path.join(ROOT, "target", "release", "skillsctl")
 DEPCRUISE = "/tmp/depcruise/node_modules/.bin/depcruise"
 RUNS = 3
+ROUNDS = 7
 
 
 def timed(cmd, cwd=None):
@@ -34,6 +42,33 @@ def timed(cmd, cwd=None):
 
 def best(cmd, cwd=None, runs=RUNS):
     return min(timed(cmd, cwd) for _ in range(runs))
+
+
+def alternate(commands, rounds=ROUNDS):
+    """Runs the commands in turn, `rounds` times; medians and minimums by name."""
+    times = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            times[name].append(timed(cmd))
+    return {name: (statistics.median(t), min(t)) for name, t in times.items()}
+
+
+def depcruise(repo):
+    """Seconds dependency-cruiser takes on the repo, or None if it did not cruise it."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [DEPCRUISE, "--no-config", "--ts-config", "tsconfig.json", "--output-type", "json", "packages"],
+        cwd=repo, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    try:
+        cruised = json.loads(out.stdout)["summary"]["totalCruised"]
+    except (ValueError, KeyError):
+        cruised = 0
+    if out.returncode != 0 or cruised == 0:
+        print("  dependency-cruiser cruised no modules: install typescript@5 beside it", file=sys.stderr)
+        return None
+    return elapsed
 
 
 def main():
@@ -48,16 +83,21 @@ def main():
     if not os.path.isdir(large):
         subprocess.run([sys.executable, gen, large, "--files", "50000"], check=True)
     analyse = lambda repo, *extra: [BIN, "--quiet", "--format", "json", "analyze-boundaries", repo, *extra]
-    print("size + imports (best of 3, seconds):")
+    print(f"size + imports (median of {ROUNDS} alternating runs, seconds; min in brackets):")
     for name, repo in [("5,000 files", small), ("50,000 files", large)]:
-        ours = best(analyse(repo, "--no-history"))
-        tokei = best(["tokei", "-o", "json", repo]) if shutil.which("tokei") else None
-        line = f"  {name:13s} skillsctl {ours:6.2f}"
-        if tokei:
-            line += f"   tokei {tokei:6.2f}   ratio {ours / tokei:4.2f}x tokei"
+        commands = {"skillsctl": analyse(repo, "--no-history")}
+        if shutil.which("tokei"):
+            commands["tokei"] = ["tokei", "-o", "json", repo]
+        result = alternate(commands)
+        ours, ours_min = result["skillsctl"]
+        line = f"  {name:13s} skillsctl {ours:6.3f} [{ours_min:.3f}]"
+        if "tokei" in result:
+            tokei, tokei_min = result["tokei"]
+            line += f"   tokei {tokei:6.3f} [{tokei_min:.3f}]   ratio {ours / tokei:4.2f}x tokei"
         if repo == small and os.path.exists(DEPCRUISE):
-            dc = timed([DEPCRUISE, "--no-config", "--ts-config", "tsconfig.json", "--output-type", "json", "packages"], cwd=repo)
-            line += f"   dependency-cruiser {dc:7.2f}   {dc / ours:5.0f}x slower than skillsctl"
+            dc = depcruise(repo)
+            if dc:
+                line += f"   dependency-cruiser {dc:7.2f}   {dc / ours:5.0f}x slower than skillsctl"
         print(line)
     with_history = best(analyse(small, "--since", "3650days"))
     without = best(analyse(small, "--no-history"))
