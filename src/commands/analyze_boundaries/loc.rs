@@ -276,6 +276,17 @@ pub fn count(text: &str, language: Language) -> LineCounts {
     counts
 }
 
+/// From `i`, where the next newline or `first` (or `second`, when given) is;
+/// `None` when the text ends first.
+fn next_of(bytes: &[u8], i: usize, first: u8, second: Option<u8>) -> Option<usize> {
+    let rest = &bytes[i..];
+    match second {
+        Some(second) => memchr::memchr3(b'\n', first, second, rest),
+        None => memchr::memchr2(b'\n', first, rest),
+    }
+    .map(|at| i + at)
+}
+
 /// Scans one line from its first non-space byte `i` in `state`, leaving the
 /// state the line ends in; says whether the line held code, whether it held a
 /// comment, and where it ends (its newline, or the end of the text). Spaces
@@ -299,16 +310,11 @@ fn scan_line(
         match *state {
             State::Block(open, close, depth) => {
                 let (open_bytes, close_bytes) = (open.as_bytes(), close.as_bytes());
-                let rest = &bytes[i..];
-                let found = if syntax.nested {
-                    memchr::memchr3(b'\n', close_bytes[0], open_bytes[0], rest)
-                } else {
-                    memchr::memchr2(b'\n', close_bytes[0], rest)
-                };
-                let Some(offset) = found else {
+                let nested_open = syntax.nested.then_some(open_bytes[0]);
+                let Some(at) = next_of(bytes, i, close_bytes[0], nested_open) else {
                     return (has_code, has_comment, bytes.len());
                 };
-                i += offset;
+                i = at;
                 let rest = &bytes[i..];
                 if rest[0] == b'\n' {
                     return (has_code, has_comment, i);
@@ -329,16 +335,10 @@ fn scan_line(
             State::Str(close, escapes) => {
                 has_code = true;
                 let close_bytes = close.as_bytes();
-                let rest = &bytes[i..];
-                let found = if escapes {
-                    memchr::memchr3(b'\n', b'\\', close_bytes[0], rest)
-                } else {
-                    memchr::memchr2(b'\n', close_bytes[0], rest)
-                };
-                let Some(offset) = found else {
+                let Some(at) = next_of(bytes, i, close_bytes[0], escapes.then_some(b'\\')) else {
                     return (has_code, has_comment, bytes.len());
                 };
-                i += offset;
+                i = at;
                 let rest = &bytes[i..];
                 if rest[0] == b'\n' {
                     return (has_code, has_comment, i);
