@@ -225,86 +225,84 @@ where
                     .is_some_and(|name| skip_dirs.contains(&name)))
         })
         .build_parallel();
-    let (wanted, visit) = (&wanted, &visit);
-    let visit_entries = |results: &Mutex<Vec<T>>, issues: &Mutex<WalkIssues>| {
-        walker.run(|| {
-            // One read buffer per walker thread, reused for every file it reads.
-            let mut buffer: Vec<u8> = Vec::new();
-            Box::new(move |entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        issues
-                            .lock()
-                            .expect("walk issues")
-                            .errors
-                            .push(err.to_string());
-                        return ignore::WalkState::Continue;
-                    }
-                };
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    return ignore::WalkState::Continue;
-                }
-                let path = entry.path();
-                let Ok(rel) = path.strip_prefix(root) else {
-                    return ignore::WalkState::Continue;
-                };
-                // Borrowed from the path unless it must change: most paths need no copy here.
-                let mut rel_text = rel.to_string_lossy();
-                if rel_text.contains('\\') {
-                    rel_text = rel_text.replace('\\', "/").into();
-                }
-                if rel.to_str().is_none() {
-                    issues
-                        .lock()
-                        .expect("walk issues")
-                        .non_utf8_names
-                        .push(rel_text.clone().into_owned());
-                }
-                if !wanted(&rel_text) {
-                    return ignore::WalkState::Continue;
-                }
-                // Open once and size the read from the open file: no separate stat
-                // per path, and no probing read for an end the size already gives.
-                let read = std::fs::File::open(path).and_then(|file| {
-                    use std::io::Read as _;
-                    let len = file.metadata()?.len();
-                    if len > max_bytes {
-                        return Ok(false);
-                    }
-                    buffer.clear();
-                    file.take(len).read_to_end(&mut buffer)?;
-                    Ok(true)
-                });
-                match read {
-                    Ok(false) => issues
-                        .lock()
-                        .expect("walk issues")
-                        .too_large
-                        .push(rel_text.into_owned()),
-                    Ok(true) if buffer[..buffer.len().min(8192)].contains(&0) => {
-                        issues
-                            .lock()
-                            .expect("walk issues")
-                            .binary
-                            .push(rel_text.into_owned());
-                    }
-                    Ok(true) => {
-                        if let Some(item) = visit(&rel_text, &buffer) {
-                            results.lock().expect("walk results").push(item);
-                        }
-                    }
-                    Err(err) => issues
+    // The walker's closures are `move` (each owns its read buffer): they take these references.
+    let (wanted, visit, results_ref, issues_ref) = (&wanted, &visit, &results, &issues);
+    walker.run(|| {
+        // One read buffer per walker thread, reused for every file it reads.
+        let mut buffer: Vec<u8> = Vec::new();
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    issues_ref
                         .lock()
                         .expect("walk issues")
                         .errors
-                        .push(format!("{rel_text}: {err}")),
+                        .push(err.to_string());
+                    return ignore::WalkState::Continue;
                 }
-                ignore::WalkState::Continue
-            })
-        });
-    };
-    visit_entries(&results, &issues);
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return ignore::WalkState::Continue;
+            }
+            let path = entry.path();
+            let Ok(rel) = path.strip_prefix(root) else {
+                return ignore::WalkState::Continue;
+            };
+            // Borrowed from the path unless it must change: most paths need no copy here.
+            let mut rel_text = rel.to_string_lossy();
+            if rel_text.contains('\\') {
+                rel_text = rel_text.replace('\\', "/").into();
+            }
+            if rel.to_str().is_none() {
+                issues_ref
+                    .lock()
+                    .expect("walk issues")
+                    .non_utf8_names
+                    .push(rel_text.clone().into_owned());
+            }
+            if !wanted(&rel_text) {
+                return ignore::WalkState::Continue;
+            }
+            // Open once and size the read from the open file: no separate stat
+            // per path, and no probing read for an end the size already gives.
+            let read = std::fs::File::open(path).and_then(|file| {
+                use std::io::Read as _;
+                let len = file.metadata()?.len();
+                if len > max_bytes {
+                    return Ok(false);
+                }
+                buffer.clear();
+                file.take(len).read_to_end(&mut buffer)?;
+                Ok(true)
+            });
+            match read {
+                Ok(false) => issues_ref
+                    .lock()
+                    .expect("walk issues")
+                    .too_large
+                    .push(rel_text.into_owned()),
+                Ok(true) if buffer[..buffer.len().min(8192)].contains(&0) => {
+                    issues_ref
+                        .lock()
+                        .expect("walk issues")
+                        .binary
+                        .push(rel_text.into_owned());
+                }
+                Ok(true) => {
+                    if let Some(item) = visit(&rel_text, &buffer) {
+                        results_ref.lock().expect("walk results").push(item);
+                    }
+                }
+                Err(err) => issues_ref
+                    .lock()
+                    .expect("walk issues")
+                    .errors
+                    .push(format!("{rel_text}: {err}")),
+            }
+            ignore::WalkState::Continue
+        })
+    });
     (
         results.into_inner().expect("walk results"),
         issues.into_inner().expect("walk issues"),

@@ -50,7 +50,8 @@ pub struct Crossing {
 pub struct DomainGraph {
     /// (from, to) → edge kind → imports, domains by index.
     pub edges: BTreeMap<(usize, usize), BTreeMap<EdgeKind, usize>>,
-    /// Every crossing edge, in file order and line order within a file.
+    /// Every crossing edge, in file order and line order within a file (each
+    /// file's imports come in line order).
     pub crossings: Vec<Crossing>,
     /// Per domain: packages it imports (npm names, `node:` built-ins excluded).
     pub packages: Vec<BTreeSet<String>>,
@@ -139,7 +140,6 @@ fn resolve_part(
     let mut edges: FxHashMap<(usize, usize, EdgeKind), usize> = FxHashMap::default();
     let mut crossings = Vec::new();
     let mut packages = vec![BTreeSet::new(); domains];
-    let mut sorted_from = 0;
     for (file, n) in part.iter().zip(offset..) {
         let Some(from) = file.domain else {
             continue;
@@ -152,12 +152,7 @@ fn resolve_part(
                     &import.specifier,
                     rust_workspace.crates,
                 );
-                match target {
-                    Target::Internal(path) => index
-                        .get(&path)
-                        .map_or(Resolved::Other(Target::Internal(path)), Resolved::File),
-                    other => Resolved::Other(other),
-                }
+                Resolved::from_target(target, index)
             } else {
                 tree.resolve(&file.path, &import.specifier)
             };
@@ -187,9 +182,6 @@ fn resolve_part(
                 to,
             });
         }
-        // A file's imports are listed by kind, not line: order this file's crossings.
-        crossings[sorted_from..].sort_by_key(|c: &Crossing| c.line);
-        sorted_from = crossings.len();
     }
     let mut grouped: BTreeMap<(usize, usize), BTreeMap<EdgeKind, usize>> = BTreeMap::new();
     for ((from, to, kind), n) in edges {

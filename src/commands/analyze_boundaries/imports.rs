@@ -53,7 +53,7 @@ pub struct RawImport {
     pub line: usize,
 }
 
-/// The imports of one file, and whether the parser had to give up.
+/// The imports of one file in line order, and whether the parser had to give up.
 #[derive(Debug, Default)]
 pub struct ParsedImports {
     pub imports: Vec<RawImport>,
@@ -364,7 +364,9 @@ pub enum Resolved {
 }
 
 impl Resolved {
-    fn from_target(target: Target, files: &FileIndex<'_>) -> Self {
+    /// A resolver's answer, with walked files turned into their positions.
+    #[must_use]
+    pub fn from_target(target: Target, files: &FileIndex<'_>) -> Self {
         match target {
             Target::Internal(path) => files
                 .get(&path)
