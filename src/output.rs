@@ -136,6 +136,8 @@ pub struct Output {
     format: Format,
     quiet: bool,
     progress: bool,
+    /// JSON is indented for a person at a terminal, one line for a program.
+    pretty_json: bool,
     stdout_style: Styler,
     stderr_style: Styler,
 }
@@ -164,6 +166,7 @@ impl Output {
             format: settings.format,
             quiet: settings.quiet,
             progress: settings.progress && stderr_tty && !settings.quiet,
+            pretty_json: stdout_tty,
             stdout_style: Styler {
                 color: use_color(settings.color, stdout_tty),
                 terminal_width: width,
@@ -195,11 +198,7 @@ impl Output {
     /// Prints a report in the chosen format and returns its outcome.
     pub fn emit<R: Report>(&self, report: &R) -> anyhow::Result<Outcome> {
         match self.format {
-            Format::Json => {
-                let mut text = serde_json::to_string_pretty(report)?;
-                text.push('\n');
-                write_stdout(text.as_bytes());
-            }
+            Format::Json => write_json(report, self.pretty_json)?,
             Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
             other => {
                 let text = report.render_alternate(other).ok_or_else(|| {
@@ -363,6 +362,25 @@ pub fn print_early_error(err: &anyhow::Error) {
         },
         err,
     );
+}
+
+/// Streams a report as JSON to stdout: no copy of the whole document in memory
+/// (a large report is megabytes), indented only when `pretty`.
+fn write_json<R: Serialize>(report: &R, pretty: bool) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut out, report)
+    } else {
+        serde_json::to_writer(&mut out, report)
+    }
+    .map_err(std::io::Error::from)
+    .and_then(|()| out.write_all(b"\n"))
+    .and_then(|()| out.flush());
+    match written {
+        // A closed pipe (`skillsctl … | head`) is not an error worth reporting.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn write_stdout(bytes: &[u8]) {

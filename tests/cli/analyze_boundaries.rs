@@ -10,6 +10,8 @@ fn analysed() -> (TestContext, serde_json::Value) {
     let out = ctx
         .cmd(["--format", "json", "analyze-boundaries", "repo"])
         .expect_code(0);
+    // Into a pipe, the document is one line (indented only on a terminal).
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     (ctx, out.json())
 }
 

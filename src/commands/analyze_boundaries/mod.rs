@@ -119,7 +119,7 @@ pub struct AnalyzeArgs {
 struct DomainTotals {
     files: usize,
     lines: LineCounts,
-    languages: BTreeMap<&'static str, LineCounts>,
+    languages: BTreeMap<Language, LineCounts>,
     models: BTreeSet<String>,
 }
 
@@ -398,18 +398,18 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     );
 
     // Per-domain aggregation, by domain index; names come back at the end.
-    let names = map.names().to_vec();
+    let names = map.names();
     let mut per_domain = vec![DomainTotals::default(); names.len()];
     let mut unassigned = report::Unassigned {
         files: 0,
         lines: LineCounts::default(),
     };
     let mut total = LineCounts::default();
-    let mut language_totals: BTreeMap<&'static str, report::LanguageTotal> = BTreeMap::new();
+    let mut language_totals: BTreeMap<Language, report::LanguageTotal> = BTreeMap::new();
     let mut parse_failures = Vec::new();
     for fact in &facts {
         total.add(fact.lines);
-        let language = language_totals.entry(fact.language.label()).or_default();
+        let language = language_totals.entry(fact.language).or_default();
         language.files += 1;
         language.lines.add(fact.lines);
         if fact.parse_failed {
@@ -425,78 +425,47 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         totals.lines.add(fact.lines);
         totals
             .languages
-            .entry(fact.language.label())
+            .entry(fact.language)
             .or_default()
             .add(fact.lines);
         totals.models.extend(fact.models.iter().cloned());
     }
     let languages: BTreeMap<String, report::LanguageTotal> = language_totals
         .into_iter()
-        .map(|(label, t)| (label.to_owned(), t))
+        .map(|(language, t)| (language.label().to_owned(), t))
         .collect();
-    let mut domain_lines: BTreeMap<String, LineCounts> = BTreeMap::new();
-    let mut domain_languages: BTreeMap<String, BTreeMap<String, LineCounts>> = BTreeMap::new();
-    let mut domain_files: BTreeMap<String, usize> = BTreeMap::new();
-    let mut domain_models: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (name, totals) in names.iter().zip(per_domain) {
-        if totals.files == 0 {
-            continue;
-        }
-        domain_lines.insert(name.clone(), totals.lines);
-        domain_files.insert(name.clone(), totals.files);
-        domain_languages.insert(
-            name.clone(),
-            totals
-                .languages
-                .into_iter()
-                .map(|(label, lines)| (label.to_owned(), lines))
-                .collect(),
-        );
-        domain_models.insert(name.clone(), totals.models);
+    // Domain pairs by index: `names` is sorted, so index order is name order.
+    let mut fan_in: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    let mut fan_out: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+    for &(from, to) in graph.edges.keys() {
+        fan_out[from].push(to);
+        fan_in[to].push(from);
     }
-    let domain_packages: BTreeMap<String, BTreeSet<String>> = names
+    let edge_counts: Vec<report::DomainEdge> = graph
+        .edges
         .iter()
-        .zip(&graph.packages)
-        .filter(|(_, packages)| !packages.is_empty())
-        .map(|(name, packages)| (name.clone(), packages.clone()))
-        .collect();
-    let mut edge_counts: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
-    for ((from, to), kinds) in &graph.edges {
-        edge_counts.insert(
-            (names[*from].clone(), names[*to].clone()),
-            kinds
+        .map(|(&(from, to), kinds)| {
+            let kinds: BTreeMap<String, usize> = kinds
                 .iter()
                 .map(|(kind, n)| (kind.label().to_owned(), *n))
-                .collect(),
-        );
-    }
+                .collect();
+            report::DomainEdge {
+                from: names[from].clone(),
+                to: names[to].clone(),
+                imports: kinds.values().sum(),
+                kinds,
+            }
+        })
+        .collect();
     // Crossing edges per domain (both ends), in (file, line) order already.
     let mut crossings_of: Vec<Vec<&graph::Crossing>> = vec![Vec::new(); names.len()];
     for crossing in &graph.crossings {
         crossings_of[crossing.from].push(crossing);
         crossings_of[crossing.to].push(crossing);
     }
-    let mut boundary: BTreeMap<String, (usize, Vec<report::BoundaryEdge>)> = BTreeMap::new();
-    for (name, crossings) in names.iter().zip(&crossings_of) {
-        let listed = crossings
-            .iter()
-            .take(MAX_LISTED_EDGES)
-            .map(|c| report::BoundaryEdge {
-                file: facts[c.file as usize].path.clone(),
-                line: c.line,
-                kind: c.kind,
-                target: match &c.target {
-                    graph::EdgeTarget::File(found) => facts[*found as usize].path.clone(),
-                    graph::EdgeTarget::Path(path) => path.clone(),
-                },
-                target_domain: names[c.to].clone(),
-            })
-            .collect();
-        boundary.insert(name.clone(), (crossings.len(), listed));
-    }
     // Packages imported by exactly one domain (its own stack), excluding the workspace's own.
     let mut package_users: BTreeMap<&str, usize> = BTreeMap::new();
-    for packages in domain_packages.values() {
+    for packages in &graph.packages {
         for p in packages {
             *package_users.entry(p.as_str()).or_default() += 1;
         }
@@ -507,29 +476,18 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .filter_map(|p| p.name.as_deref())
         .collect();
     // Models used by more than one domain.
-    let mut model_users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (domain, used) in &domain_models {
-        for m in used {
-            model_users
-                .entry(m.as_str())
-                .or_default()
-                .push(domain.as_str());
+    let mut model_users: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (domain, totals) in per_domain.iter().enumerate() {
+        for m in &totals.models {
+            model_users.entry(m.as_str()).or_default().push(domain);
         }
     }
-    let graph: BTreeMap<String, BTreeSet<String>> = names
+    let graph_by_name: BTreeMap<String, BTreeSet<String>> = names
         .iter()
-        .map(|n| {
-            (
-                n.clone(),
-                edge_counts
-                    .keys()
-                    .filter(|(a, _)| a == n)
-                    .map(|(_, b)| b.clone())
-                    .collect(),
-            )
-        })
+        .zip(&fan_out)
+        .map(|(n, out)| (n.clone(), out.iter().map(|&to| names[to].clone()).collect()))
         .collect();
-    let cycles = strongly_connected(&graph);
+    let cycles = strongly_connected(&graph_by_name);
     let min_shared = settings.analysis.min_shared_commits.unwrap_or(5);
     let min_degree = settings.analysis.min_coupling_degree.unwrap_or(30.0);
     let coupling = history
@@ -543,18 +501,13 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     };
 
     let mut domains = Vec::new();
-    for name in &names {
-        let lines = domain_lines.get(name).copied().unwrap_or_default();
-        let fan_in: Vec<String> = edge_counts
-            .keys()
-            .filter(|(_, b)| b == name)
-            .map(|(a, _)| a.clone())
-            .collect();
-        let fan_out: Vec<String> = edge_counts
-            .keys()
-            .filter(|(a, _)| a == name)
-            .map(|(_, b)| b.clone())
-            .collect();
+    for (index, (name, totals)) in names.iter().zip(&per_domain).enumerate() {
+        let lines = totals.lines;
+        let to_names = |domains: &[usize]| -> Vec<String> {
+            domains.iter().map(|&d| names[d].clone()).collect()
+        };
+        let fan_in = to_names(&fan_in[index]);
+        let fan_out = to_names(&fan_out[index]);
         let authors: Option<Vec<String>> = history.as_ref().map(|h| {
             h.authors
                 .get(name)
@@ -567,34 +520,26 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 })
                 .unwrap_or_default()
         });
-        let models: Vec<String> = domain_models
-            .get(name)
-            .map(|m| m.iter().cloned().collect())
-            .unwrap_or_default();
+        let models: Vec<String> = totals.models.iter().cloned().collect();
         let shared: Vec<(String, Vec<String>)> = models
             .iter()
             .filter_map(|m| {
                 let others: Vec<String> = model_users
                     .get(m.as_str())?
                     .iter()
-                    .filter(|d| *d != name)
-                    .map(|d| (*d).to_owned())
+                    .filter(|&&d| d != index)
+                    .map(|&d| names[d].clone())
                     .collect();
                 (!others.is_empty()).then(|| (m.clone(), others))
             })
             .collect();
-        let own_packages: Vec<String> = domain_packages
-            .get(name)
-            .map(|p| {
-                p.iter()
-                    .filter(|p| {
-                        package_users.get(p.as_str()) == Some(&1)
-                            && !workspace_names.contains(p.as_str())
-                    })
-                    .cloned()
-                    .collect()
+        let own_packages: Vec<String> = graph.packages[index]
+            .iter()
+            .filter(|p| {
+                package_users.get(p.as_str()) == Some(&1) && !workspace_names.contains(p.as_str())
             })
-            .unwrap_or_default();
+            .cloned()
+            .collect();
         let facts_cfg = settings.facts.get(name);
         let rate = traffic
             .as_ref()
@@ -632,13 +577,31 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 .collect(),
         };
         // Enough to act on; the count says how many there are in all.
-        let (boundary_edges_total, edges) = boundary.remove(name).unwrap_or_default();
+        let crossings = &crossings_of[index];
+        let boundary_edges = crossings
+            .iter()
+            .take(MAX_LISTED_EDGES)
+            .map(|c| report::BoundaryEdge {
+                file: &facts[c.file as usize].path,
+                line: c.line,
+                kind: c.kind,
+                target: match &c.target {
+                    graph::EdgeTarget::File(found) => &facts[*found as usize].path,
+                    graph::EdgeTarget::Path(path) => path,
+                },
+                target_domain: &names[c.to],
+            })
+            .collect();
         domains.push(report::DomainReport {
             name: name.clone(),
             paths: domain_paths.get(name).cloned().unwrap_or_default(),
-            files: domain_files.get(name).copied().unwrap_or(0),
+            files: totals.files,
             lines,
-            languages: domain_languages.remove(name).unwrap_or_default(),
+            languages: totals
+                .languages
+                .iter()
+                .map(|(language, lines)| (language.label().to_owned(), *lines))
+                .collect(),
             fan_in,
             fan_out,
             authors,
@@ -650,8 +613,8 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             shared_models: shared.into_iter().map(|(m, _)| m).collect(),
             own_packages,
             decision: decision::decide(&evidence, &thresholds),
-            boundary_edges: edges,
-            boundary_edges_total,
+            boundary_edges,
+            boundary_edges_total: crossings.len(),
         });
     }
     tracing::debug!(
@@ -673,15 +636,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         extract: pick(Recommendation::Extract),
         watch: pick(Recommendation::Watch),
         keep: pick(Recommendation::Keep),
-        edges: edge_counts
-            .into_iter()
-            .map(|((from, to), kinds)| report::DomainEdge {
-                from,
-                to,
-                imports: kinds.values().sum(),
-                kinds,
-            })
-            .collect(),
+        edges: edge_counts,
         domains,
         unassigned,
         cycles,
@@ -717,11 +672,12 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             report.parse_failures.join(", ")
         ));
     }
-    // Freeing every file's facts takes tens of milliseconds on a large tree:
-    // let another core do it while this one writes the report.
-    let freeing = std::thread::spawn(move || drop((facts, graph)));
     let outcome = ctx.output.emit(&report);
-    let _ = freeing.join();
+    drop(report);
+    // Freeing every file's facts one allocation at a time takes tens of
+    // milliseconds on a large tree, and the process ends after this command:
+    // another thread frees them, and nothing waits for it.
+    std::thread::spawn(move || drop((facts, graph)));
     tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "report written");
     outcome
 }

@@ -15,17 +15,18 @@ use crate::exit::Outcome;
 use crate::output::{Format, Report, Styler, Tone};
 
 /// An import that would cross the boundary if the domain were extracted.
+/// Borrowed from the walked files: a report lists thousands of these.
 #[derive(Debug, Clone, Serialize)]
-pub struct BoundaryEdge {
-    pub file: String,
+pub struct BoundaryEdge<'a> {
+    pub file: &'a str,
     pub line: usize,
     pub kind: EdgeKind,
-    pub target: String,
-    pub target_domain: String,
+    pub target: &'a str,
+    pub target_domain: &'a str,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct DomainReport {
+pub struct DomainReport<'a> {
     pub name: String,
     pub paths: Vec<String>,
     pub files: usize,
@@ -44,7 +45,7 @@ pub struct DomainReport {
     #[serde(flatten)]
     pub decision: Decision,
     /// Imports in and out of the domain, with file:line (the first 200).
-    pub boundary_edges: Vec<BoundaryEdge>,
+    pub boundary_edges: Vec<BoundaryEdge<'a>>,
     pub boundary_edges_total: usize,
 }
 
@@ -89,7 +90,7 @@ pub struct TrafficSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct BoundaryReport {
+pub struct BoundaryReport<'a> {
     pub root: String,
     pub files: usize,
     pub lines: LineCounts,
@@ -98,7 +99,7 @@ pub struct BoundaryReport {
     pub extract: Vec<String>,
     pub watch: Vec<String>,
     pub keep: Vec<String>,
-    pub domains: Vec<DomainReport>,
+    pub domains: Vec<DomainReport<'a>>,
     pub unassigned: Unassigned,
     pub edges: Vec<DomainEdge>,
     pub cycles: Vec<Vec<String>>,
@@ -136,7 +137,7 @@ fn factor_cell(d: &DomainReport, name: &str) -> String {
         })
 }
 
-impl BoundaryReport {
+impl BoundaryReport<'_> {
     fn summary_line(&self) -> String {
         format!(
             "{} domains: {} extract, {} watch, {} keep in monolith ({} files, {} code lines; {} unassigned files)",
@@ -283,7 +284,7 @@ fn id(name: &str) -> String {
         .collect()
 }
 
-impl Report for BoundaryReport {
+impl Report for BoundaryReport<'_> {
     fn render_human(&self, style: &Styler) -> String {
         let mut table = style.table(&[
             "domain",
