@@ -179,6 +179,48 @@ mod tests {
     }
 }
 
+/// Opens files by name relative to their folder, keeping the last folder
+/// open: the kernel then resolves one name per file instead of every
+/// component of its path again. A walker thread reads a folder's files one
+/// after another, so the folder is nearly always the one already open.
+#[derive(Default)]
+struct FolderHandle {
+    #[cfg(unix)]
+    open: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl FolderHandle {
+    #[cfg(unix)]
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::File::open(path);
+        };
+        if self.open.as_ref().is_none_or(|(open, _)| open != folder) {
+            let handle = rustix::fs::open(
+                folder,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?;
+            self.open = Some((folder.to_owned(), handle));
+        }
+        let (_, handle) = self.open.as_ref().expect("folder opened above");
+        let fd = rustix::fs::openat(
+            handle,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(std::fs::File::from(fd))
+    }
+
+    #[cfg(not(unix))]
+    #[allow(clippy::unused_self)] // the same call as on Unix
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        std::fs::File::open(path)
+    }
+}
+
 /// What a repository walk left out, for warnings.
 #[derive(Debug, Default)]
 pub struct WalkIssues {
@@ -230,6 +272,7 @@ where
     walker.run(|| {
         // One read buffer per walker thread, reused for every file it reads.
         let mut buffer: Vec<u8> = Vec::new();
+        let mut folder = FolderHandle::default();
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -266,7 +309,7 @@ where
             }
             // Open once and size the read from the open file: no separate stat
             // per path, and no probing read for an end the size already gives.
-            let read = std::fs::File::open(path).and_then(|file| {
+            let read = folder.open(path).and_then(|file| {
                 use std::io::Read as _;
                 let len = file.metadata()?.len();
                 if len > max_bytes {
