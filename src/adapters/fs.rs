@@ -139,46 +139,6 @@ pub fn read_to_string(path: &Path) -> Result<String, FsError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn create_new_refuses_existing_file_and_keeps_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.toml");
-        let writer = FileWriter::new(false);
-        assert_eq!(
-            writer.write(&path, b"one", WriteMode::CreateNew).unwrap(),
-            WriteEffect::Created
-        );
-        let err = writer
-            .write(&path, b"two", WriteMode::CreateNew)
-            .unwrap_err();
-        assert!(matches!(err, FsError::AlreadyExists { .. }));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
-        assert_eq!(
-            writer.write(&path, b"three", WriteMode::Overwrite).unwrap(),
-            WriteEffect::Replaced
-        );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
-        // No temp files are left behind.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn dry_run_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/b.toml");
-        let effect = FileWriter::new(true)
-            .write(&path, b"x", WriteMode::Overwrite)
-            .unwrap();
-        assert_eq!(effect, WriteEffect::WouldCreate);
-        assert!(!path.exists());
-        assert!(!dir.path().join("sub").exists());
-    }
-}
-
 /// Opens files by name relative to their folder, keeping the last folder
 /// open: the kernel then resolves one name per file instead of every
 /// component of its path again. A walker thread reads a folder's files one
@@ -237,21 +197,25 @@ pub struct WalkIssues {
 /// Walks `root` in parallel, honouring `.gitignore`, `.ignore` and hidden-file
 /// rules, never entering `skip_dirs`, and calls `visit(relative_path, bytes)` for
 /// every regular file under `max_bytes` that `wanted(relative_path)` accepts.
-/// Symbolic links are not followed, so loops cannot trap the walk.
-pub fn walk_files<T, W, V>(
+/// Symbolic links are not followed, so loops cannot trap the walk. The results
+/// come in `order`: each walker thread sorts its own share before it ends, and
+/// the sorted shares are merged.
+pub fn walk_files<T, W, V, O>(
     root: &Path,
     skip_dirs: &'static [&'static str],
     max_bytes: u64,
     wanted: W,
     visit: V,
+    order: O,
 ) -> (Vec<T>, WalkIssues)
 where
     T: Send,
     W: Fn(&str) -> bool + Sync,
     V: Fn(&str, &[u8]) -> Option<T> + Sync,
+    O: Fn(&T, &T) -> std::cmp::Ordering + Sync,
 {
     use std::sync::Mutex;
-    let results: Mutex<Vec<T>> = Mutex::new(Vec::new());
+    let shares: Mutex<Vec<Vec<T>>> = Mutex::new(Vec::new());
     let issues: Mutex<WalkIssues> = Mutex::new(WalkIssues::default());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -267,87 +231,250 @@ where
                     .is_some_and(|name| skip_dirs.contains(&name)))
         })
         .build_parallel();
-    // The walker's closures are `move` (each owns its read buffer): they take these references.
-    let (wanted, visit, results_ref, issues_ref) = (&wanted, &visit, &results, &issues);
-    walker.run(|| {
-        // One read buffer per walker thread, reused for every file it reads.
-        let mut buffer: Vec<u8> = Vec::new();
-        let mut folder = FolderHandle::default();
-        Box::new(move |entry| {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    issues_ref
-                        .lock()
-                        .expect("walk issues")
-                        .errors
-                        .push(err.to_string());
-                    return ignore::WalkState::Continue;
-                }
-            };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return ignore::WalkState::Continue;
-            }
-            let path = entry.path();
-            let Ok(rel) = path.strip_prefix(root) else {
-                return ignore::WalkState::Continue;
-            };
-            // Borrowed from the path unless it must change: most paths need no copy here.
-            let mut rel_text = rel.to_string_lossy();
-            if rel_text.contains('\\') {
-                rel_text = rel_text.replace('\\', "/").into();
-            }
-            if rel.to_str().is_none() {
-                issues_ref
-                    .lock()
-                    .expect("walk issues")
-                    .non_utf8_names
-                    .push(rel_text.clone().into_owned());
-            }
-            if !wanted(&rel_text) {
-                return ignore::WalkState::Continue;
-            }
-            // Open once and size the read from the open file: no separate stat
-            // per path, and no probing read for an end the size already gives.
-            let read = folder.open(path).and_then(|file| {
-                use std::io::Read as _;
-                let len = file.metadata()?.len();
-                if len > max_bytes {
-                    return Ok(false);
-                }
-                buffer.clear();
-                file.take(len).read_to_end(&mut buffer)?;
-                Ok(true)
-            });
-            match read {
-                Ok(false) => issues_ref
-                    .lock()
-                    .expect("walk issues")
-                    .too_large
-                    .push(rel_text.into_owned()),
-                Ok(true) if buffer[..buffer.len().min(8192)].contains(&0) => {
-                    issues_ref
-                        .lock()
-                        .expect("walk issues")
-                        .binary
-                        .push(rel_text.into_owned());
-                }
-                Ok(true) => {
-                    if let Some(item) = visit(&rel_text, &buffer) {
-                        results_ref.lock().expect("walk results").push(item);
-                    }
-                }
-                Err(err) => issues_ref
+    let mut builder = WalkVisitorBuilder {
+        root,
+        max_bytes,
+        wanted: &wanted,
+        visit: &visit,
+        order: &order,
+        shares: &shares,
+        issues: &issues,
+    };
+    walker.visit(&mut builder);
+    let mut results: Vec<T> = shares
+        .into_inner()
+        .expect("walk results")
+        .into_iter()
+        .flatten()
+        .collect();
+    // The shares are sorted runs: the stable sort finds them and only merges.
+    results.sort_by(&order);
+    (results, issues.into_inner().expect("walk issues"))
+}
+
+/// Makes one [`WalkVisitor`] per walker thread.
+struct WalkVisitorBuilder<'s, T, W, V, O> {
+    root: &'s Path,
+    max_bytes: u64,
+    wanted: &'s W,
+    visit: &'s V,
+    order: &'s O,
+    shares: &'s std::sync::Mutex<Vec<Vec<T>>>,
+    issues: &'s std::sync::Mutex<WalkIssues>,
+}
+
+impl<'s, T, W, V, O> ignore::ParallelVisitorBuilder<'s> for WalkVisitorBuilder<'s, T, W, V, O>
+where
+    T: Send,
+    W: Fn(&str) -> bool + Sync,
+    V: Fn(&str, &[u8]) -> Option<T> + Sync,
+    O: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+{
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(WalkVisitor {
+            root: self.root,
+            max_bytes: self.max_bytes,
+            wanted: self.wanted,
+            visit: self.visit,
+            order: self.order,
+            shares: self.shares,
+            issues: self.issues,
+            found: Vec::new(),
+            buffer: Vec::new(),
+            folder: FolderHandle::default(),
+        })
+    }
+}
+
+/// One walker thread's state: its read buffer and open folder, reused for
+/// every file, and what it found, handed over sorted when the thread ends.
+struct WalkVisitor<'s, T, W, V, O>
+where
+    T: Send,
+    O: Fn(&T, &T) -> std::cmp::Ordering,
+{
+    root: &'s Path,
+    max_bytes: u64,
+    wanted: &'s W,
+    visit: &'s V,
+    order: &'s O,
+    shares: &'s std::sync::Mutex<Vec<Vec<T>>>,
+    issues: &'s std::sync::Mutex<WalkIssues>,
+    found: Vec<T>,
+    buffer: Vec<u8>,
+    folder: FolderHandle,
+}
+
+impl<T, W, V, O> ignore::ParallelVisitor for WalkVisitor<'_, T, W, V, O>
+where
+    T: Send,
+    W: Fn(&str) -> bool + Sync,
+    V: Fn(&str, &[u8]) -> Option<T> + Sync,
+    O: Fn(&T, &T) -> std::cmp::Ordering + Sync,
+{
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        let issues = self.issues;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                issues
                     .lock()
                     .expect("walk issues")
                     .errors
-                    .push(format!("{rel_text}: {err}")),
+                    .push(err.to_string());
+                return ignore::WalkState::Continue;
             }
-            ignore::WalkState::Continue
-        })
-    });
-    (
-        results.into_inner().expect("walk results"),
-        issues.into_inner().expect("walk issues"),
-    )
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            return ignore::WalkState::Continue;
+        }
+        let path = entry.path();
+        let Ok(rel) = path.strip_prefix(self.root) else {
+            return ignore::WalkState::Continue;
+        };
+        // Borrowed from the path unless it must change: most paths need no copy here.
+        let mut rel_text = rel.to_string_lossy();
+        if rel_text.contains('\\') {
+            rel_text = rel_text.replace('\\', "/").into();
+        }
+        if rel.to_str().is_none() {
+            issues
+                .lock()
+                .expect("walk issues")
+                .non_utf8_names
+                .push(rel_text.clone().into_owned());
+        }
+        if !(self.wanted)(&rel_text) {
+            return ignore::WalkState::Continue;
+        }
+        // Open once and size the read from the open file: no separate stat
+        // per path, and no probing read for an end the size already gives.
+        let buffer = &mut self.buffer;
+        let max_bytes = self.max_bytes;
+        let read = self.folder.open(path).and_then(|file| {
+            use std::io::Read as _;
+            let len = file.metadata()?.len();
+            if len > max_bytes {
+                return Ok(false);
+            }
+            buffer.clear();
+            file.take(len).read_to_end(buffer)?;
+            Ok(true)
+        });
+        match read {
+            Ok(false) => issues
+                .lock()
+                .expect("walk issues")
+                .too_large
+                .push(rel_text.into_owned()),
+            Ok(true) if self.buffer[..self.buffer.len().min(8192)].contains(&0) => {
+                issues
+                    .lock()
+                    .expect("walk issues")
+                    .binary
+                    .push(rel_text.into_owned());
+            }
+            Ok(true) => {
+                if let Some(item) = (self.visit)(&rel_text, &self.buffer) {
+                    self.found.push(item);
+                }
+            }
+            Err(err) => issues
+                .lock()
+                .expect("walk issues")
+                .errors
+                .push(format!("{rel_text}: {err}")),
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl<T, W, V, O> Drop for WalkVisitor<'_, T, W, V, O>
+where
+    T: Send,
+    O: Fn(&T, &T) -> std::cmp::Ordering,
+{
+    /// The walker drops each thread's visitor as that thread ends: sorting
+    /// here sorts the shares in parallel.
+    fn drop(&mut self) {
+        let mut found = std::mem::take(&mut self.found);
+        found.sort_unstable_by(self.order);
+        if let Ok(mut shares) = self.shares.lock() {
+            shares.push(found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_new_refuses_existing_file_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        let writer = FileWriter::new(false);
+        assert_eq!(
+            writer.write(&path, b"one", WriteMode::CreateNew).unwrap(),
+            WriteEffect::Created
+        );
+        let err = writer
+            .write(&path, b"two", WriteMode::CreateNew)
+            .unwrap_err();
+        assert!(matches!(err, FsError::AlreadyExists { .. }));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        assert_eq!(
+            writer.write(&path, b"three", WriteMode::Overwrite).unwrap(),
+            WriteEffect::Replaced
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
+        // No temp files are left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dry_run_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/b.toml");
+        let effect = FileWriter::new(true)
+            .write(&path, b"x", WriteMode::Overwrite)
+            .unwrap();
+        assert_eq!(effect, WriteEffect::WouldCreate);
+        assert!(!path.exists());
+        assert!(!dir.path().join("sub").exists());
+    }
+
+    #[test]
+    fn walk_reads_every_wanted_file_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut expected = Vec::new();
+        for folder in ["a", "b/c", "b/d", "e"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            for n in 0..40 {
+                let rel = format!("{folder}/f{n:02}.ts");
+                std::fs::write(dir.path().join(&rel), &rel).unwrap();
+                expected.push(rel);
+            }
+            std::fs::write(dir.path().join(folder).join("skip.md"), "no").unwrap();
+        }
+        std::fs::create_dir_all(dir.path().join("node_modules/x")).unwrap();
+        std::fs::write(dir.path().join("node_modules/x/i.ts"), "x").unwrap();
+        std::fs::write(dir.path().join("a/big.ts"), "y".repeat(100)).unwrap();
+        std::fs::write(dir.path().join("a/zero.ts"), b"a\0b").unwrap();
+        expected.sort();
+        let (found, issues) = walk_files(
+            dir.path(),
+            &["node_modules"],
+            64,
+            |path| Path::new(path).extension().is_some_and(|e| e == "ts"),
+            |path, bytes| Some((path.to_owned(), String::from_utf8(bytes.to_vec()).unwrap())),
+            |a, b| a.0.cmp(&b.0),
+        );
+        // Each file's own bytes, read through its folder's handle, in path order.
+        assert!(found.iter().all(|(path, text)| path == text));
+        let paths: Vec<String> = found.into_iter().map(|(path, _)| path).collect();
+        assert_eq!(paths, expected);
+        assert_eq!(issues.too_large, ["a/big.ts"]);
+        assert_eq!(issues.binary, ["a/zero.ts"]);
+    }
 }

@@ -64,7 +64,13 @@ pub struct RustWorkspace<'a> {
     pub crates: &'a [(String, PathBuf)],
 }
 
-/// Resolves the imports of `files` (sorted by path) on `threads` threads.
+/// Files handed to a resolving thread at a time: small enough that the
+/// threads finish together, large enough that taking work costs nothing.
+const CHUNK_FILES: usize = 128;
+
+/// Resolves the imports of `files` (sorted by path) on `threads` threads, the
+/// calling thread among them. Threads take chunks of files as they go, so a
+/// thread with costly files does not leave the others waiting.
 #[must_use]
 pub fn build(
     files: &[WalkedFile],
@@ -75,72 +81,97 @@ pub fn build(
 ) -> DomainGraph {
     let index = FileIndex::new(files.iter().map(|f| f.path.as_str()));
     let domains = map.names().len();
-    let chunk = files.len().div_ceil(threads.max(1)).max(1);
-    let partials: Vec<DomainGraph> = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .enumerate()
-            .map(|(n, part)| {
-                let index = &index;
-                scope.spawn(move || {
-                    let offset = u32::try_from(n * chunk).unwrap_or(u32::MAX);
-                    resolve_part(
-                        part,
-                        offset,
-                        files,
-                        index,
-                        map,
-                        resolver,
-                        rust_workspace,
-                        domains,
-                    )
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let next_chunk = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut tree = TreeResolver::new(resolver, &index);
+        let mut share = Share::new(domains);
+        loop {
+            let chunk = next_chunk.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let start = chunk * CHUNK_FILES;
+            if start >= files.len() {
+                break;
+            }
+            let end = (start + CHUNK_FILES).min(files.len());
+            let crossings = resolve_chunk(
+                start..end,
+                files,
+                &index,
+                &mut tree,
+                map,
+                rust_workspace,
+                &mut share,
+            );
+            share.crossings.push((chunk, crossings));
+        }
+        share
+    };
+    let shares: Vec<Share> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+        let mut shares = vec![work()];
+        shares.extend(helpers.into_iter().map(|helper| {
+            helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        }));
+        shares
     });
     let mut graph = DomainGraph {
         packages: vec![BTreeSet::new(); domains],
         ..DomainGraph::default()
     };
-    // Parts are contiguous and joined in order, so crossings stay in file order.
-    for part in partials {
-        for (pair, kinds) in part.edges {
-            let sum = graph.edges.entry(pair).or_default();
-            for (kind, n) in kinds {
-                *sum.entry(kind).or_default() += n;
-            }
+    let mut chunks = Vec::new();
+    for share in shares {
+        for ((from, to, kind), n) in share.edges {
+            *graph
+                .edges
+                .entry((from, to))
+                .or_default()
+                .entry(kind)
+                .or_default() += n;
         }
-        graph.crossings.extend(part.crossings);
-        for (all, mine) in graph.packages.iter_mut().zip(part.packages) {
+        for (all, mine) in graph.packages.iter_mut().zip(share.packages) {
             all.extend(mine);
         }
+        chunks.extend(share.crossings);
     }
+    // Chunks in file order keep the crossings in file order.
+    chunks.sort_unstable_by_key(|(chunk, _)| *chunk);
+    graph.crossings = chunks.into_iter().flat_map(|(_, c)| c).collect();
     graph
 }
 
-#[allow(clippy::too_many_arguments)] // one thread's share of `build`
-fn resolve_part(
-    part: &[WalkedFile],
-    offset: u32,
+/// What one resolving thread gathered.
+struct Share {
+    edges: FxHashMap<(usize, usize, EdgeKind), usize>,
+    packages: Vec<BTreeSet<String>>,
+    /// Crossing edges by chunk number.
+    crossings: Vec<(usize, Vec<Crossing>)>,
+}
+
+impl Share {
+    fn new(domains: usize) -> Self {
+        Share {
+            edges: FxHashMap::default(),
+            packages: vec![BTreeSet::new(); domains],
+            crossings: Vec::new(),
+        }
+    }
+}
+
+/// Resolves the imports of `files[range]`, adding to `share`'s edge counts
+/// and packages; returns the chunk's crossing edges in file order.
+fn resolve_chunk(
+    range: std::ops::Range<usize>,
     files: &[WalkedFile],
     index: &FileIndex<'_>,
+    tree: &mut TreeResolver<'_>,
     map: &DomainMap,
-    resolver: &imports::ImportResolver,
     rust_workspace: &RustWorkspace<'_>,
-    domains: usize,
-) -> DomainGraph {
-    let mut tree = TreeResolver::new(resolver, index);
-    let mut edges: FxHashMap<(usize, usize, EdgeKind), usize> = FxHashMap::default();
+    share: &mut Share,
+) -> Vec<Crossing> {
     let mut crossings = Vec::new();
-    let mut packages = vec![BTreeSet::new(); domains];
-    for (file, n) in part.iter().zip(offset..) {
+    for n in range {
+        let file = &files[n];
         let Some(from) = file.domain else {
             continue;
         };
@@ -163,7 +194,7 @@ fn resolve_part(
                 }
                 Resolved::Other(Target::External(package)) => {
                     if !package.starts_with("node:") && !package.starts_with("std:") {
-                        packages[from].insert(package);
+                        share.packages[from].insert(package);
                     }
                     continue;
                 }
@@ -172,9 +203,9 @@ fn resolve_part(
             let Some(to) = to.filter(|&to| to != from) else {
                 continue;
             };
-            *edges.entry((from, to, import.kind)).or_default() += 1;
+            *share.edges.entry((from, to, import.kind)).or_default() += 1;
             crossings.push(Crossing {
-                file: n,
+                file: u32::try_from(n).unwrap_or(u32::MAX),
                 line: import.line,
                 kind: import.kind,
                 target,
@@ -183,17 +214,68 @@ fn resolve_part(
             });
         }
     }
-    let mut grouped: BTreeMap<(usize, usize), BTreeMap<EdgeKind, usize>> = BTreeMap::new();
-    for ((from, to, kind), n) in edges {
-        *grouped
-            .entry((from, to))
-            .or_default()
-            .entry(kind)
-            .or_default() += n;
-    }
-    DomainGraph {
-        edges: grouped,
-        crossings,
-        packages,
+    crossings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Enough files for many chunks on several threads: the edges still come
+    /// out summed, and the crossings in file and line order.
+    #[test]
+    fn chunks_on_threads_keep_file_order() {
+        let root = tempfile::tempdir().unwrap();
+        let mut domains = BTreeMap::new();
+        domains.insert("a".to_owned(), vec!["a".to_owned()]);
+        domains.insert("b".to_owned(), vec!["b".to_owned()]);
+        let map = DomainMap::new(&domains).unwrap();
+        let import = |specifier: &str, line| RawImport {
+            specifier: specifier.into(),
+            kind: EdgeKind::Static,
+            line,
+        };
+        let mut files: Vec<WalkedFile> = (0..700)
+            .map(|n| {
+                let (path, imports) = if n % 2 == 0 {
+                    let target = format!("../b/f{:03}", n + 1);
+                    (
+                        format!("a/f{n:03}.ts"),
+                        vec![import(&target, 1), import(&target, 7)],
+                    )
+                } else {
+                    (format!("b/f{n:03}.ts"), vec![import("./local", 2)])
+                };
+                WalkedFile {
+                    domain: map.index_of(&path),
+                    path,
+                    language: Language::TypeScript,
+                    lines: LineCounts::default(),
+                    imports,
+                    parse_failed: false,
+                    models: BTreeSet::new(),
+                }
+            })
+            .collect();
+        files.sort_by(|x, y| x.path.cmp(&y.path));
+        let resolver = imports::ImportResolver::new(root.path(), Vec::new());
+        let workspace = RustWorkspace {
+            root: root.path(),
+            crates: &[],
+        };
+        for threads in [1, 3] {
+            let graph = build(&files, &map, &resolver, &workspace, threads);
+            assert_eq!(graph.edges[&(0, 1)][&EdgeKind::Static], 700);
+            assert_eq!(graph.crossings.len(), 700);
+            let order: Vec<(u32, usize)> =
+                graph.crossings.iter().map(|c| (c.file, c.line)).collect();
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(order, sorted, "{threads} threads");
+            let first = &graph.crossings[0];
+            assert!(
+                matches!(first.target, EdgeTarget::File(f) if files[f as usize].path == "b/f001.ts")
+            );
+        }
     }
 }

@@ -261,6 +261,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                 },
             })
         },
+        |a, b| a.path.cmp(&b.path),
     );
     spinners.clear();
     tracing::debug!(
@@ -280,9 +281,6 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     for path in &issues.non_utf8_names {
         warnings.push(format!("file name is not UTF-8: {path}"));
     }
-    let mut facts = facts;
-    facts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "sorted");
     // History.
     let since = args
         .since
