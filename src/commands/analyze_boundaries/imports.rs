@@ -77,12 +77,16 @@ impl<'a> Visit<'a> for RequireFinder {
     }
 }
 
+/// The searcher for `require`, built once: building one per file costs more
+/// than many searches.
+static REQUIRE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("require"));
+
 /// Parses `text` (the file at `path`) and lists its imports. `allocator` is
 /// reused between files of one thread and reset here.
-#[allow(clippy::naive_bytecount)] // a dependency for counting a few hundred bytes is not worth it
-pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImports {
+pub fn parse(path: &str, text: &str, allocator: &mut Allocator) -> ParsedImports {
     allocator.reset();
-    let source_type = SourceType::from_path(path).unwrap_or_default();
+    let source_type = source_type_of(path);
     let ret = Parser::new(allocator, text, source_type)
         .with_options(oxc_parser::ParseOptions {
             // Only imports are read from the tree: no parenthesis nodes, and no
@@ -99,7 +103,9 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
         };
     }
     // `line` holds the byte offset until the lines are counted below.
-    let mut imports = Vec::new();
+    let mut imports = Vec::with_capacity(
+        ret.module_record.requested_modules.len() + ret.module_record.dynamic_imports.len(),
+    );
     for (specifier, occurrences) in &ret.module_record.requested_modules {
         for occurrence in occurrences {
             let kind = if !occurrence.is_import {
@@ -129,7 +135,7 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
     }
     // Walking the whole AST costs; most TypeScript has no require() at all.
     let mut finder = RequireFinder { found: Vec::new() };
-    if memchr::memmem::find(text.as_bytes(), b"require").is_some() {
+    if REQUIRE.find(text.as_bytes()).is_some() {
         finder.visit_program(&ret.program);
     }
     for (specifier, offset) in finder.found {
@@ -141,22 +147,46 @@ pub fn parse(path: &Path, text: &str, allocator: &mut Allocator) -> ParsedImport
     }
     // Offsets to line numbers in one pass up to the last import, not one
     // count from the start per import.
-    imports.sort_by_key(|import| import.line);
+    // Every import starts at its own offset: source order, whatever the sort.
+    imports.sort_unstable_by_key(|import| import.line);
     let (mut line, mut counted) = (1, 0);
     for import in &mut imports {
         let offset = import.line.min(text.len());
-        line += text.as_bytes()[counted..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        line += super::loc::count_newlines(&text.as_bytes()[counted..offset]);
         counted = offset;
         import.line = line;
     }
-    imports.sort_by(|a, b| (a.line, &a.specifier).cmp(&(b.line, &b.specifier)));
     ParsedImports {
         imports,
         parse_failed: false,
     }
+}
+
+/// What oxc's `SourceType::from_path` makes of a file name (`.ts`, `.d.ts`,
+/// `.tsx`, `.mts`, `.js`, …), from the `/`-separated path as it is: no path
+/// parsing and no substring searcher per file.
+fn source_type_of(path: &str) -> SourceType {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    // A dot file (`.ts`) has no extension, as for `Path::extension`.
+    let Some((stem, extension)) = name.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) else {
+        return SourceType::default();
+    };
+    let Ok(source_type) = SourceType::from_extension(extension) else {
+        return SourceType::default();
+    };
+    // `x.d.ts` and `x.d.css.ts` for `.ts`; `x.d.mts` and `x.d.cts` for those.
+    let declaration = match extension {
+        "ts" => name
+            .as_bytes()
+            .windows(3)
+            .rposition(|w| w[0] == b'.' && w[1] == b'd' && w[2] == b'.')
+            .is_some_and(|at| at != 0),
+        // oxc compares case-sensitively too.
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
+        "mts" | "cts" => stem.len() > 2 && stem.ends_with(".d"),
+        _ => false,
+    };
+    source_type.with_typescript_definition(declaration)
 }
 
 /// `'./x'`, `"./x"` or a template without `${` → `./x`.
@@ -534,10 +564,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn source_types_match_oxcs_own_reading_of_the_path() {
+        for name in [
+            "a.ts",
+            "a.d.ts",
+            "a.d.css.ts",
+            ".d.ts",
+            "d.ts",
+            "a.tsx",
+            "a.mts",
+            "a.d.mts",
+            "a.cts",
+            "a.d.cts",
+            "x.d.cts",
+            "a.js",
+            "a.jsx",
+            "a.mjs",
+            "a.cjs",
+            "a.json",
+            "a",
+            "dir/b.d.ts",
+            "dir.d.x/b.ts",
+            "dir/.ts",
+        ] {
+            let expected = SourceType::from_path(Path::new(name)).unwrap_or_default();
+            assert_eq!(source_type_of(name), expected, "{name}");
+        }
+    }
+
+    #[test]
     fn every_edge_kind_is_found() {
         let text = "import a from './a';\nimport type { B } from './b';\nexport { c } from './c';\nexport * from './d';\nconst e = await import('./e');\nconst f = require('./f');\nimport './g';\n";
         let mut allocator = Allocator::default();
-        let parsed = parse(Path::new("x.ts"), text, &mut allocator);
+        let parsed = parse("x.ts", text, &mut allocator);
         assert!(!parsed.parse_failed);
         let got: Vec<(&str, EdgeKind, usize)> = parsed
             .imports
@@ -562,7 +621,7 @@ mod tests {
     fn unparsable_files_fall_back_to_a_scan() {
         let mut allocator = Allocator::default();
         let parsed = parse(
-            Path::new("x.ts"),
+            "x.ts",
             "import a from './a';\nexport function (( {\nconst b = require(\"b\");\n",
             &mut allocator,
         );

@@ -232,6 +232,28 @@ fn find_stop(haystack: &[u8], stops: [u8; 5]) -> Option<usize> {
         .map(|at| offset + at)
 }
 
+/// How many `\n` bytes `bytes` holds, eight at a time (a byte equal to the
+/// newline becomes zero after XOR, and zero bytes are counted exactly).
+#[must_use]
+pub fn count_newlines(bytes: &[u8]) -> usize {
+    const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut count = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        // The high bit of each byte is set exactly where `x` has a zero byte.
+        let zeros = !(((x & LOWS) + LOWS) | x | LOWS);
+        count += zeros.count_ones() as usize;
+    }
+    // At most seven bytes left.
+    #[allow(clippy::naive_bytecount)]
+    let rest = chunks.remainder().iter().filter(|&&b| b == b'\n').count();
+    count + rest
+}
+
 /// Counts the lines of `text` in `language`, in one pass over its bytes
 /// (every marker is ASCII). Code is read a byte at a time through a class
 /// table; strings and comments skip ahead with `memchr` to the next byte that
@@ -433,6 +455,13 @@ fn scan_line(
 /// How much of a file's start is searched for a generator's banner.
 const HEAD_BYTES: usize = 400;
 
+/// Searchers for generator banners, built once: building one costs more than
+/// searching 400 bytes.
+static BANNERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 3]> =
+    std::sync::LazyLock::new(|| {
+        ["@generated", "do not edit", "generated"].map(memchr::memmem::Finder::new)
+    });
+
 /// Minified or generated files, which no one maintains by hand.
 #[must_use]
 pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
@@ -452,8 +481,9 @@ pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
     let lower = &mut buffer[..head.len()];
     lower.copy_from_slice(head);
     lower.make_ascii_lowercase();
-    let has = |needle: &str| memchr::memmem::find(lower, needle.as_bytes()).is_some();
-    if has("@generated") || has("do not edit") && has("generated") {
+    let [at_generated, do_not_edit, generated] = &*BANNERS;
+    let has = |finder: &memchr::memmem::Finder<'_>| finder.find(lower).is_some();
+    if has(at_generated) || has(do_not_edit) && has(generated) {
         return true;
     }
     // Minified: very long lines on average.
@@ -463,6 +493,19 @@ pub fn is_generated(path: &str, text: &str, lines: u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newlines_are_counted_at_every_offset_and_length() {
+        let text = b"a\nbc\n\n\x8a\x0b\n\xff\nlong line without one\n\n\n\x0a";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let slice = &text[start..end];
+                #[allow(clippy::naive_bytecount)]
+                let naive = slice.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(count_newlines(slice), naive, "{start}..{end}");
+            }
+        }
+    }
 
     #[test]
     fn typescript_lines() {

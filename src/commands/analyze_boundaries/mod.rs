@@ -219,6 +219,8 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     // One parallel pass: count lines, parse imports, find model use.
     let spinners = ctx.output.spinners(&["scanning".to_owned()]);
     let seen = std::sync::atomic::AtomicUsize::new(0);
+    // The shared counter only feeds the spinner: without one, threads skip it.
+    let counting = ctx.output.progress_enabled();
     let (facts, issues) = afs::walk_files(
         &root,
         SKIP_DIRS,
@@ -228,9 +230,11 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             let language = Language::of(path)?;
             let text = std::str::from_utf8(bytes).ok()?;
 
-            let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if n.is_multiple_of(256) {
-                spinners.set(0, &format!("{n} files"));
+            if counting {
+                let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n.is_multiple_of(256) {
+                    spinners.set(0, &format!("{n} files"));
+                }
             }
             let lines = loc::count(text, language);
             if loc::is_generated(path, text, lines.lines()) {
@@ -238,7 +242,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             }
             let (raw, parse_failed) = if language.is_script() {
                 ALLOCATOR.with(|allocator| {
-                    let parsed = imports::parse(Path::new(path), text, &mut allocator.borrow_mut());
+                    let parsed = imports::parse(path, text, &mut allocator.borrow_mut());
                     (parsed.imports, parsed.parse_failed)
                 })
             } else if language == Language::Rust {
