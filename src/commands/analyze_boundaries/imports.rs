@@ -310,6 +310,14 @@ impl ImportResolver {
         }
     }
 
+    /// The tsconfig that owns the file at the absolute path `from`, with its
+    /// `extends` applied; `None` without one (or when it does not load, which
+    /// full resolution then reports in its own way).
+    #[must_use]
+    pub fn tsconfig_for(&self, from: &Path) -> Option<std::sync::Arc<oxc_resolver::TsConfig>> {
+        self.resolver.find_tsconfig(from).ok().flatten()
+    }
+
     /// Resolves `specifier` as imported from the absolute path `from`.
     #[must_use]
     pub fn resolve(&self, from: &Path, specifier: &str) -> Target {
@@ -419,6 +427,8 @@ pub struct TreeResolver<'a> {
     cache: Vec<FxHashMap<String, Resolved>>,
     /// Scope folder → its number.
     scope_numbers: FxHashMap<String, usize>,
+    /// Per scope number: its tsconfig, once looked up.
+    tsconfigs: Vec<std::cell::OnceCell<Option<std::sync::Arc<oxc_resolver::TsConfig>>>>,
     candidate: String,
 }
 
@@ -446,6 +456,7 @@ impl<'a> TreeResolver<'a> {
             scopes: FxHashMap::default(),
             cache: Vec::new(),
             scope_numbers: FxHashMap::default(),
+            tsconfigs: Vec::new(),
             candidate: String::new(),
         }
     }
@@ -471,6 +482,7 @@ impl<'a> TreeResolver<'a> {
         let number = *self.scope_numbers.entry(found).or_insert(next);
         if number == self.cache.len() {
             self.cache.push(FxHashMap::default());
+            self.tsconfigs.push(std::cell::OnceCell::new());
         }
         self.scopes.insert(dir.to_owned(), number);
         number
@@ -496,18 +508,51 @@ impl<'a> TreeResolver<'a> {
         if let Some(hit) = self.cache[scope].get(specifier) {
             return hit.clone();
         }
-        let target = self
-            .resolver
-            .resolve(&self.resolver.root.join(from), specifier);
-        let resolved = Resolved::from_target(target, self.files);
+        let resolved = if let Some(found) = self.path_alias(scope, from, specifier) {
+            Resolved::File(found)
+        } else {
+            let target = self
+                .resolver
+                .resolve(&self.resolver.root.join(from), specifier);
+            Resolved::from_target(target, self.files)
+        };
         self.cache[scope].insert(specifier.to_owned(), resolved.clone());
         resolved
+    }
+
+    /// A specifier the scope's tsconfig maps (`paths`, else `baseUrl`) to a
+    /// walked file: the mapping's first target, tried like a relative path.
+    /// Anything else (no mapping, a later target, a folder with a
+    /// package.json, a file outside the walk) is left to full resolution,
+    /// which tries the same first target first.
+    fn path_alias(&mut self, scope: usize, from: &str, specifier: &str) -> Option<u32> {
+        let resolver = self.resolver;
+        let tsconfig = self.tsconfigs[scope]
+            .get_or_init(|| resolver.tsconfig_for(&resolver.root.join(from)))
+            .as_ref()?;
+        let first = tsconfig
+            .resolve_path_alias_or_base_url(specifier)
+            .into_iter()
+            .next()?;
+        let relative = first.strip_prefix(&resolver.root).ok()?.to_str()?;
+        self.candidate.clear();
+        self.candidate.push_str(relative);
+        if std::path::MAIN_SEPARATOR != '/' {
+            self.candidate = self.candidate.replace(std::path::MAIN_SEPARATOR, "/");
+        }
+        self.probe()
     }
 
     /// A relative specifier looked up among the walked files, trying the
     /// extensions and index files a bundler would.
     fn relative(&mut self, dir: &str, specifier: &str) -> Option<u32> {
         normalize_into(dir, specifier, &mut self.candidate)?;
+        self.probe()
+    }
+
+    /// The walked file `self.candidate` names, with the extensions and index
+    /// files a bundler tries.
+    fn probe(&mut self) -> Option<u32> {
         let joined_len = self.candidate.len();
         for suffix in CANDIDATE_SUFFIXES {
             self.candidate.truncate(joined_len);
