@@ -31,7 +31,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 BIN = os.path.join(ROOT, "target", "release", "skillsctl")
 DEPCRUISE = "/tmp/depcruise/node_modules/.bin/depcruise"
 RUNS = 3
-ROUNDS = 7
+ROUNDS = 15
 
 
 def timed(cmd, cwd=None):

@@ -175,6 +175,7 @@ fn resolve_chunk(
         let Some(from) = file.domain else {
             continue;
         };
+        let folder = imports::folder_of(&file.path);
         for import in &file.imports {
             let destination = if file.language == Language::Rust {
                 let target = rust::resolve(
@@ -185,7 +186,7 @@ fn resolve_chunk(
                 );
                 Resolved::from_target(target, index)
             } else {
-                tree.resolve(&file.path, &import.specifier)
+                tree.resolve(&file.path, folder, &import.specifier)
             };
             let (to, target) = match destination {
                 Resolved::File(found) => (files[found as usize].domain, EdgeTarget::File(found)),

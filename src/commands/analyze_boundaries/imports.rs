@@ -467,30 +467,46 @@ impl<'a> TreeResolver<'a> {
         if let Some(&scope) = self.scopes.get(dir) {
             return scope;
         }
+        // Up the folders to one with a config file or one already placed;
+        // every folder passed on the way shares the answer.
         let root = &self.resolver.root;
-        let mut current = Some(Path::new(dir));
-        let mut found = String::new();
-        while let Some(d) = current {
+        let mut passed: Vec<&str> = Vec::new();
+        let mut current = Some(dir);
+        let number = loop {
+            let Some(d) = current else {
+                break self.scope_number(String::new());
+            };
+            if let Some(&known) = self.scopes.get(d) {
+                break known;
+            }
             let abs = root.join(d);
             if abs.join("tsconfig.json").is_file() || abs.join("package.json").is_file() {
-                found = d.to_string_lossy().into_owned();
-                break;
+                break self.scope_number(d.to_owned());
             }
-            current = d.parent();
-        }
-        let next = self.scope_numbers.len();
-        let number = *self.scope_numbers.entry(found).or_insert(next);
-        if number == self.cache.len() {
-            self.cache.push(FxHashMap::default());
-            self.tsconfigs.push(std::cell::OnceCell::new());
+            passed.push(d);
+            current = (!d.is_empty()).then(|| d.rsplit_once('/').map_or("", |(parent, _)| parent));
+        };
+        for d in passed {
+            self.scopes.insert(d.to_owned(), number);
         }
         self.scopes.insert(dir.to_owned(), number);
         number
     }
 
-    /// Resolves `specifier` imported from `from` (relative to the root).
-    pub fn resolve(&mut self, from: &str, specifier: &str) -> Resolved {
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+    /// The number of the scope rooted at `folder`, made on first use.
+    fn scope_number(&mut self, folder: String) -> usize {
+        let next = self.scope_numbers.len();
+        let number = *self.scope_numbers.entry(folder).or_insert(next);
+        if number == self.cache.len() {
+            self.cache.push(FxHashMap::default());
+            self.tsconfigs.push(std::cell::OnceCell::new());
+        }
+        number
+    }
+
+    /// Resolves `specifier` imported from `from` (relative to the root),
+    /// whose folder ([`folder_of`]) the caller finds once for all its imports.
+    pub fn resolve(&mut self, from: &str, dir: &str, specifier: &str) -> Resolved {
         if specifier.starts_with("./")
             || specifier.starts_with("../")
             || specifier == "."
@@ -576,6 +592,12 @@ impl<'a> TreeResolver<'a> {
         }
         None
     }
+}
+
+/// The folder of a `/`-separated path relative to the root (`""` at the root).
+#[must_use]
+pub fn folder_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// `dir` + a relative specifier, with `.` and `..` folded, written into `out`;
