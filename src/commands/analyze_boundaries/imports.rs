@@ -427,10 +427,14 @@ pub struct TreeResolver<'a> {
     cache: Vec<FxHashMap<String, Resolved>>,
     /// Scope folder → its number.
     scope_numbers: FxHashMap<String, usize>,
-    /// Per scope number: its tsconfig, once looked up.
-    tsconfigs: Vec<std::cell::OnceCell<Option<std::sync::Arc<oxc_resolver::TsConfig>>>>,
+    /// Per scope number: its folder, and how its bare specifiers resolve.
+    scope_folders: Vec<String>,
+    scope_configs: Vec<std::cell::OnceCell<ScopeConfig>>,
     candidate: String,
 }
+
+/// The extensions the resolver tries on a file, in its order.
+const FILE_SUFFIXES: &[&str] = &["", ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs"];
 
 const CANDIDATE_SUFFIXES: &[&str] = &[
     "",
@@ -456,7 +460,8 @@ impl<'a> TreeResolver<'a> {
             scopes: FxHashMap::default(),
             cache: Vec::new(),
             scope_numbers: FxHashMap::default(),
-            tsconfigs: Vec::new(),
+            scope_folders: Vec::new(),
+            scope_configs: Vec::new(),
             candidate: String::new(),
         }
     }
@@ -481,27 +486,64 @@ impl<'a> TreeResolver<'a> {
             }
             let abs = root.join(d);
             if abs.join("tsconfig.json").is_file() || abs.join("package.json").is_file() {
-                break self.scope_number(d.to_owned());
+                let number = self.scope_number(d.to_owned());
+                self.scopes.insert(d.to_owned(), number);
+                break number;
             }
             passed.push(d);
             current = (!d.is_empty()).then(|| d.rsplit_once('/').map_or("", |(parent, _)| parent));
         };
+        // `dir` itself is the first folder passed, unless it holds the config.
         for d in passed {
             self.scopes.insert(d.to_owned(), number);
         }
-        self.scopes.insert(dir.to_owned(), number);
         number
     }
 
     /// The number of the scope rooted at `folder`, made on first use.
     fn scope_number(&mut self, folder: String) -> usize {
         let next = self.scope_numbers.len();
-        let number = *self.scope_numbers.entry(folder).or_insert(next);
+        let number = *self.scope_numbers.entry(folder.clone()).or_insert(next);
         if number == self.cache.len() {
             self.cache.push(FxHashMap::default());
-            self.tsconfigs.push(std::cell::OnceCell::new());
+            self.scope_folders.push(folder);
+            self.scope_configs.push(std::cell::OnceCell::new());
         }
         number
+    }
+
+    /// How the scope's bare specifiers resolve, decided from its first file.
+    fn scope_config(&self, scope: usize, from: &str) -> &ScopeConfig {
+        let resolver = self.resolver;
+        let folder = &self.scope_folders[scope];
+        self.scope_configs[scope].get_or_init(|| {
+            let tsconfig = resolver.tsconfig_for(&resolver.root.join(from));
+            // The nearest tsconfig.json at or above the scope's folder (none
+            // lies between a file and its scope's folder).
+            let mut nearest = None;
+            let mut current = Some(folder.as_str());
+            while let Some(d) = current {
+                let candidate = resolver.root.join(d).join("tsconfig.json");
+                if candidate.is_file() {
+                    nearest = Some(candidate);
+                    break;
+                }
+                current = (!d.is_empty()).then(|| folder_of(d));
+            }
+            match (tsconfig, nearest) {
+                (None, None) => ScopeConfig::Shared(None),
+                (Some(tsconfig), Some(nearest))
+                    if tsconfig.path == nearest
+                        && tsconfig.files.is_none()
+                        && tsconfig.include.is_none()
+                        && tsconfig.exclude.is_none()
+                        && tsconfig.references.is_empty() =>
+                {
+                    ScopeConfig::Shared(Some(tsconfig))
+                }
+                _ => ScopeConfig::PerFile,
+            }
+        })
     }
 
     /// Resolves `specifier` imported from `from` (relative to the root),
@@ -521,10 +563,20 @@ impl<'a> TreeResolver<'a> {
             return Resolved::from_target(target, self.files);
         }
         let scope = self.scope(dir);
+        let tsconfig = match self.scope_config(scope, from) {
+            ScopeConfig::Shared(tsconfig) => tsconfig.clone(),
+            ScopeConfig::PerFile => {
+                let target = self
+                    .resolver
+                    .resolve(&self.resolver.root.join(from), specifier);
+                return Resolved::from_target(target, self.files);
+            }
+        };
         if let Some(hit) = self.cache[scope].get(specifier) {
             return hit.clone();
         }
-        let resolved = if let Some(found) = self.path_alias(scope, from, specifier) {
+        let alias = tsconfig.and_then(|tsconfig| self.path_alias(&tsconfig, specifier));
+        let resolved = if let Some(found) = alias {
             Resolved::File(found)
         } else {
             let target = self
@@ -537,48 +589,36 @@ impl<'a> TreeResolver<'a> {
     }
 
     /// A specifier the scope's tsconfig maps (`paths`, else `baseUrl`) to a
-    /// walked file: the mapping's first target, tried like a relative path.
-    /// Anything else (no mapping, a later target, a folder with a
-    /// package.json, a file outside the walk) is left to full resolution,
-    /// which tries the same first target first.
-    fn path_alias(&mut self, scope: usize, from: &str, specifier: &str) -> Option<u32> {
-        let resolver = self.resolver;
-        let tsconfig = self.tsconfigs[scope]
-            .get_or_init(|| resolver.tsconfig_for(&resolver.root.join(from)))
-            .as_ref()?;
+    /// walked file: the mapping's first target, as a file with the
+    /// extensions the resolver tries in its order. Anything else (no mapping,
+    /// a later target, a folder, a file outside the walk) is left to full
+    /// resolution, which tries the same first target first.
+    fn path_alias(&mut self, tsconfig: &oxc_resolver::TsConfig, specifier: &str) -> Option<u32> {
         let first = tsconfig
             .resolve_path_alias_or_base_url(specifier)
             .into_iter()
             .next()?;
-        let relative = first.strip_prefix(&resolver.root).ok()?.to_str()?;
+        let relative = first.strip_prefix(&self.resolver.root).ok()?.to_str()?;
         self.candidate.clear();
         self.candidate.push_str(relative);
         if std::path::MAIN_SEPARATOR != '/' {
             self.candidate = self.candidate.replace(std::path::MAIN_SEPARATOR, "/");
         }
-        self.probe()
+        self.probe(FILE_SUFFIXES)
     }
 
     /// A relative specifier looked up among the walked files, trying the
     /// extensions and index files a bundler would.
     fn relative(&mut self, dir: &str, specifier: &str) -> Option<u32> {
         normalize_into(dir, specifier, &mut self.candidate)?;
-        self.probe()
+        self.probe(CANDIDATE_SUFFIXES)
     }
 
-    /// The walked file `self.candidate` names, with the extensions and index
-    /// files a bundler tries.
-    fn probe(&mut self) -> Option<u32> {
+    /// The walked file `self.candidate` names, trying `suffixes` in order;
+    /// `x.js` means `x.ts` or `x.tsx` first, as the resolver's extension alias
+    /// (and tsc) have it.
+    fn probe(&mut self, suffixes: &[&str]) -> Option<u32> {
         let joined_len = self.candidate.len();
-        for suffix in CANDIDATE_SUFFIXES {
-            self.candidate.truncate(joined_len);
-            self.candidate.push_str(suffix);
-            if let Some(found) = self.files.get(&self.candidate) {
-                return Some(found);
-            }
-        }
-        // TypeScript's `./x.js` that means `./x.ts` (exactly `.js`, as tsc has it).
-        self.candidate.truncate(joined_len);
         #[allow(clippy::case_sensitive_file_extension_comparisons)]
         if self.candidate.ends_with(".js") {
             let stem_len = joined_len - ".js".len();
@@ -590,8 +630,25 @@ impl<'a> TreeResolver<'a> {
                 }
             }
         }
+        for suffix in suffixes {
+            self.candidate.truncate(joined_len);
+            self.candidate.push_str(suffix);
+            if let Some(found) = self.files.get(&self.candidate) {
+                return Some(found);
+            }
+        }
         None
     }
+}
+
+/// How one scope's bare specifiers resolve.
+enum ScopeConfig {
+    /// Every file in the scope has this tsconfig (or none): a specifier
+    /// resolves alike from all of them, so results are shared in the scope.
+    Shared(Option<std::sync::Arc<oxc_resolver::TsConfig>>),
+    /// The nearest tsconfig chooses its files (`files`, `include`, `exclude`,
+    /// references): each import resolves on its own, through the resolver.
+    PerFile,
 }
 
 /// The folder of a `/`-separated path relative to the root (`""` at the root).
@@ -629,6 +686,7 @@ fn normalize_into(dir: &str, specifier: &str, out: &mut String) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn source_types_match_oxcs_own_reading_of_the_path() {
@@ -708,5 +766,81 @@ mod tests {
             "@anthropic-ai/sdk"
         );
         assert_eq!(package_name("openai/helpers"), "openai");
+    }
+
+    /// A tree on disk and the walked files in it (every file written).
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        root
+    }
+
+    fn resolve_all(root: &Path, walked: &[&str], imports: &[(&str, &str)]) -> Vec<Resolved> {
+        let resolver = ImportResolver::new(root, Vec::new());
+        let index = FileIndex::new(walked.iter().copied());
+        let mut tree = TreeResolver::new(&resolver, &index);
+        imports
+            .iter()
+            .map(|(from, specifier)| tree.resolve(from, folder_of(from), specifier))
+            .collect()
+    }
+
+    /// `x.js` is the TypeScript file when there is one, through `paths` too,
+    /// as the resolver has it; an alias to a folder is the resolver's to read.
+    #[test]
+    fn js_specifiers_mean_typescript_first_and_alias_folders_go_to_the_resolver() {
+        let walked = [
+            "src/util.js",
+            "src/util.ts",
+            "src/ui/index.ts",
+            "src/ui/Button.tsx",
+            "src/a.ts",
+        ];
+        let mut files: Vec<(&str, &str)> = walked.iter().map(|f| (*f, "")).collect();
+        files.push((
+            "tsconfig.json",
+            r#"{"compilerOptions": {"paths": {"@/*": ["./src/*"]}}}"#,
+        ));
+        files.push(("src/ui/package.json", r#"{"main": "./Button.tsx"}"#));
+        let root = tree(&files);
+        let got = resolve_all(
+            root.path(),
+            &walked,
+            &[
+                ("src/a.ts", "./util.js"),
+                ("src/a.ts", "@/util.js"),
+                ("src/a.ts", "@/ui"),
+            ],
+        );
+        assert_eq!(got[0], Resolved::File(1));
+        assert_eq!(got[1], Resolved::File(1));
+        // The folder's package.json names its entry: not index.ts.
+        assert_eq!(got[2], Resolved::File(3));
+    }
+
+    /// A tsconfig that picks its files (`include`) owns some files of a folder
+    /// and not others: each import resolves on its own, whichever comes first.
+    #[test]
+    fn a_tsconfig_with_include_resolves_per_file() {
+        let walked = ["src/db/client.ts", "src/a.ts", "tests/a.test.ts"];
+        let mut files: Vec<(&str, &str)> = walked.iter().map(|f| (*f, "")).collect();
+        files.push((
+            "tsconfig.json",
+            r#"{"include": ["src"], "compilerOptions": {"paths": {"@/*": ["./src/*"]}}}"#,
+        ));
+        let root = tree(&files);
+        for order in [[1, 2], [2, 1]] {
+            let imports: Vec<(&str, &str)> =
+                order.iter().map(|&n| (walked[n], "@/db/client")).collect();
+            let got = resolve_all(root.path(), &walked, &imports);
+            let by_file: BTreeMap<&str, &Resolved> =
+                order.iter().map(|&n| walked[n]).zip(&got).collect();
+            assert_eq!(by_file["src/a.ts"], &Resolved::File(0), "{order:?}");
+            assert_ne!(by_file["tests/a.test.ts"], &Resolved::File(0), "{order:?}");
+        }
     }
 }

@@ -298,13 +298,6 @@ pub fn count(text: &str, language: Language) -> LineCounts {
     counts
 }
 
-/// Whether `rest` starts with `marker` (one to three ASCII bytes), compared
-/// in line: a `memcmp` call per marker test costs more than the compare.
-#[inline]
-fn starts_with_marker(rest: &[u8], marker: &[u8]) -> bool {
-    rest.len() >= marker.len() && marker.iter().zip(rest).all(|(m, r)| m == r)
-}
-
 /// From `i`, where the next newline or `first` (or `second`, when given) is;
 /// `None` when the text ends first.
 fn next_of(bytes: &[u8], i: usize, first: u8, second: Option<u8>) -> Option<usize> {
@@ -347,14 +340,14 @@ fn scan_line(
                 let rest = &bytes[i..];
                 if rest[0] == b'\n' {
                     return (has_code, has_comment, i);
-                } else if starts_with_marker(rest, close_bytes) {
+                } else if rest.starts_with(close_bytes) {
                     *state = if depth > 1 {
                         State::Block(open, close, depth - 1)
                     } else {
                         State::Code
                     };
                     i += close_bytes.len();
-                } else if syntax.nested && starts_with_marker(rest, open_bytes) {
+                } else if syntax.nested && rest.starts_with(open_bytes) {
                     *state = State::Block(open, close, depth + 1);
                     i += open_bytes.len();
                 } else {
@@ -375,7 +368,7 @@ fn scan_line(
                     // An escape never swallows the newline: a line ending in `\`
                     // continues the string on the next line.
                     i += if rest.get(1) == Some(&b'\n') { 1 } else { 2 };
-                } else if starts_with_marker(rest, close_bytes) {
+                } else if rest.starts_with(close_bytes) {
                     *state = State::Code;
                     i += close_bytes.len();
                 } else {
@@ -414,11 +407,7 @@ fn scan_line(
                 has_code |= after_space;
                 after_space = false;
                 let rest = &bytes[i..];
-                if syntax
-                    .line
-                    .iter()
-                    .any(|m| starts_with_marker(rest, m.as_bytes()))
-                {
+                if syntax.line.iter().any(|m| rest.starts_with(m.as_bytes())) {
                     has_comment = true;
                     let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |at| i + at);
                     return (has_code, has_comment, end);
@@ -426,7 +415,7 @@ fn scan_line(
                 if let Some((open, close)) = syntax
                     .block
                     .iter()
-                    .find(|(open, _)| starts_with_marker(rest, open.as_bytes()))
+                    .find(|(open, _)| rest.starts_with(open.as_bytes()))
                 {
                     has_comment = true;
                     *state = State::Block(open, close, 1);
@@ -436,7 +425,7 @@ fn scan_line(
                     .iter()
                     .chain(syntax.quotes)
                     .enumerate()
-                    .find(|(_, (open, _))| starts_with_marker(rest, open.as_bytes()))
+                    .find(|(_, (open, _))| rest.starts_with(open.as_bytes()))
                 {
                     has_code = true;
                     // Verbatim strings (listed first) have no escapes.
