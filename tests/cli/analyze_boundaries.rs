@@ -254,6 +254,42 @@ fn every_edge_kind_crosses_the_boundary_with_file_and_line() {
     assert_eq!(report["cycles"], serde_json::json!([["billing", "orders"]]));
 }
 
+/// Through a symbolic link to the repository (macOS's /tmp, a linked
+/// checkout) the same imports cross the same boundaries.
+#[cfg(unix)]
+#[test]
+fn a_root_reached_through_a_symlink_gives_the_same_graph() {
+    // An alias to a folder: the resolver's own search, which answers with real paths.
+    let ctx = TestContext::builder()
+        .file("package.json", r#"{"name": "shop", "private": true, "workspaces": ["packages/*"]}"#)
+        .file("tsconfig.json", r#"{"compilerOptions": {"paths": {"@orders": ["./packages/core/src/services/orders"]}}}"#)
+        .file("packages/core/package.json", r#"{"name": "@shop/core"}"#)
+        .file("packages/core/src/services/orders/index.ts", "export const orders = 1;\n")
+        .file("packages/core/src/services/billing/index.ts", "import { orders } from '@orders';\nexport const b = orders;\n")
+        .build();
+    let link = ctx.root().with_extension("link");
+    std::os::unix::fs::symlink(ctx.root(), &link).unwrap();
+    let edges = |path: &str| {
+        ctx.cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            path,
+        ])
+        .expect_code(0)
+        .json()["edges"]
+            .clone()
+    };
+    let through_link = edges(link.to_str().unwrap());
+    std::fs::remove_file(&link).unwrap();
+    assert_eq!(through_link, edges("."));
+    assert_eq!(
+        through_link,
+        serde_json::json!([{"from": "billing", "to": "orders", "imports": 1, "kinds": {"static": 1}}])
+    );
+}
+
 #[test]
 fn output_formats() {
     let ctx = small_repo();

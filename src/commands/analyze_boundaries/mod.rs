@@ -133,6 +133,11 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if !root.is_dir() {
         return Err(UsageError::new(format!("{} is not a directory", args.path.display())).into());
     }
+    // The resolver answers with real paths: a root reached through a symbolic
+    // link (macOS's /tmp, a linked checkout) must be real too, or no resolved
+    // import would lie under it.
+    #[cfg(unix)]
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
     // The project's config: --config, else found from the analysed path upwards.
     let loaded = if ctx.global.config.is_some() {
         None
