@@ -231,16 +231,16 @@ where
                     .is_some_and(|name| skip_dirs.contains(&name)))
         })
         .build_parallel();
-    let mut builder = WalkVisitorBuilder {
+    let walk = Walk {
         root,
         max_bytes,
-        wanted: &wanted,
-        visit: &visit,
+        wanted,
+        visit,
         order: &order,
         shares: &shares,
         issues: &issues,
     };
-    walker.visit(&mut builder);
+    walker.visit(&mut WalkVisitorBuilder(&walk));
     let mut results: Vec<T> = shares
         .into_inner()
         .expect("walk results")
@@ -252,16 +252,20 @@ where
     (results, issues.into_inner().expect("walk issues"))
 }
 
-/// Makes one [`WalkVisitor`] per walker thread.
-struct WalkVisitorBuilder<'s, T, W, V, O> {
+/// What every walker thread shares: the walk's settings and callbacks, and
+/// where results and issues go.
+struct Walk<'s, T, W, V, O> {
     root: &'s Path,
     max_bytes: u64,
-    wanted: &'s W,
-    visit: &'s V,
+    wanted: W,
+    visit: V,
     order: &'s O,
     shares: &'s std::sync::Mutex<Vec<Vec<T>>>,
     issues: &'s std::sync::Mutex<WalkIssues>,
 }
+
+/// Makes one [`WalkVisitor`] per walker thread.
+struct WalkVisitorBuilder<'s, T, W, V, O>(&'s Walk<'s, T, W, V, O>);
 
 impl<'s, T, W, V, O> ignore::ParallelVisitorBuilder<'s> for WalkVisitorBuilder<'s, T, W, V, O>
 where
@@ -272,13 +276,7 @@ where
 {
     fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
         Box::new(WalkVisitor {
-            root: self.root,
-            max_bytes: self.max_bytes,
-            wanted: self.wanted,
-            visit: self.visit,
-            order: self.order,
-            shares: self.shares,
-            issues: self.issues,
+            walk: self.0,
             found: Vec::new(),
             buffer: Vec::new(),
             folder: FolderHandle::default(),
@@ -293,13 +291,7 @@ where
     T: Send,
     O: Fn(&T, &T) -> std::cmp::Ordering,
 {
-    root: &'s Path,
-    max_bytes: u64,
-    wanted: &'s W,
-    visit: &'s V,
-    order: &'s O,
-    shares: &'s std::sync::Mutex<Vec<Vec<T>>>,
-    issues: &'s std::sync::Mutex<WalkIssues>,
+    walk: &'s Walk<'s, T, W, V, O>,
     found: Vec<T>,
     buffer: Vec<u8>,
     folder: FolderHandle,
@@ -313,7 +305,8 @@ where
     O: Fn(&T, &T) -> std::cmp::Ordering + Sync,
 {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
-        let issues = self.issues;
+        let walk = self.walk;
+        let issues = walk.issues;
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -329,7 +322,7 @@ where
             return ignore::WalkState::Continue;
         }
         let path = entry.path();
-        let Ok(rel) = path.strip_prefix(self.root) else {
+        let Ok(rel) = path.strip_prefix(walk.root) else {
             return ignore::WalkState::Continue;
         };
         // Borrowed from the path unless it must change: most paths need no copy here.
@@ -344,13 +337,13 @@ where
                 .non_utf8_names
                 .push(rel_text.clone().into_owned());
         }
-        if !(self.wanted)(&rel_text) {
+        if !(walk.wanted)(&rel_text) {
             return ignore::WalkState::Continue;
         }
         // Open once and size the read from the open file: no separate stat
         // per path, and no probing read for an end the size already gives.
         let buffer = &mut self.buffer;
-        let max_bytes = self.max_bytes;
+        let max_bytes = walk.max_bytes;
         let read = self.folder.open(path).and_then(|file| {
             use std::io::Read as _;
             let len = file.metadata()?.len();
@@ -375,7 +368,7 @@ where
                     .push(rel_text.into_owned());
             }
             Ok(true) => {
-                if let Some(item) = (self.visit)(&rel_text, &self.buffer) {
+                if let Some(item) = (walk.visit)(&rel_text, &self.buffer) {
                     self.found.push(item);
                 }
             }
@@ -398,8 +391,8 @@ where
     /// here sorts the shares in parallel.
     fn drop(&mut self) {
         let mut found = std::mem::take(&mut self.found);
-        found.sort_unstable_by(self.order);
-        if let Ok(mut shares) = self.shares.lock() {
+        found.sort_unstable_by(self.walk.order);
+        if let Ok(mut shares) = self.walk.shares.lock() {
             shares.push(found);
         }
     }
