@@ -209,12 +209,9 @@ fn stop_bytes(syntax: &Syntax) -> [u8; 5] {
 fn find_stop(haystack: &[u8], stops: [u8; 5]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = haystack.chunks_exact(8);
+    let (words, rest) = words(haystack);
     let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
+    for word in words {
         let mut hits = 0;
         for stop in stops {
             let x = word ^ (ONES * u64::from(stop));
@@ -225,11 +222,22 @@ fn find_stop(haystack: &[u8], stops: [u8; 5]) -> Option<usize> {
         }
         offset += 8;
     }
-    chunks
-        .remainder()
-        .iter()
+    rest.iter()
         .position(|b| stops.contains(b))
         .map(|at| offset + at)
+}
+
+/// `bytes` as little-endian 64-bit words, and the (at most seven) bytes after
+/// the last whole word.
+fn words(bytes: &[u8]) -> (impl Iterator<Item = u64> + '_, &[u8]) {
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    let words = chunks.map(|chunk| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        u64::from_le_bytes(word)
+    });
+    (words, rest)
 }
 
 /// How many `\n` bytes `bytes` holds, eight at a time (a byte equal to the
@@ -238,19 +246,16 @@ fn find_stop(haystack: &[u8], stops: [u8; 5]) -> Option<usize> {
 pub fn count_newlines(bytes: &[u8]) -> usize {
     const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut chunks = bytes.chunks_exact(8);
+    let (words, rest) = words(bytes);
     let mut count = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NEWLINES;
+    for word in words {
+        let x = word ^ NEWLINES;
         // The high bit of each byte is set exactly where `x` has a zero byte.
         let zeros = !(((x & LOWS) + LOWS) | x | LOWS);
         count += zeros.count_ones() as usize;
     }
-    // At most seven bytes left.
-    #[allow(clippy::naive_bytecount)]
-    let rest = chunks.remainder().iter().filter(|&&b| b == b'\n').count();
+    #[allow(clippy::naive_bytecount)] // at most seven bytes
+    let rest = rest.iter().filter(|&&b| b == b'\n').count();
     count + rest
 }
 
