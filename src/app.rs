@@ -1,25 +1,16 @@
 //! The run loop: parse arguments, load the config, build the output, dispatch
 //! to the subcommand, and turn the result into an exit code.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command};
 use crate::commands;
 use crate::config::{self, Loaded};
+use crate::context::{Context, GlobalArgs};
 use crate::exit::{self, ExitStatus};
 use crate::output::{self, Output, OutputSettings};
-
-/// What every command gets: the resolved output, the config and the flags.
-#[derive(Debug)]
-pub struct Context {
-    pub output: Output,
-    pub config: Loaded,
-    pub global: GlobalArgs,
-    pub cwd: PathBuf,
-}
 
 /// Runs skillsctl with the process arguments and returns its exit code.
 #[must_use]
@@ -98,8 +89,8 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
         Command::HealthCheck(args) => commands::health_check::run(args, ctx),
         Command::Migrate(args) => commands::migrate::run(args, ctx),
         Command::AnalyzeBoundaries(args) => commands::analyze_boundaries::run(args, ctx),
-        Command::Completions(args) => commands::completions::run_completions(args, ctx),
-        Command::Man(args) => commands::completions::run_man(args, ctx),
+        Command::Completions(args) => commands::completions::run_completions(args, ctx, crate::cli::command()),
+        Command::Man(args) => commands::completions::run_man(args, ctx, crate::cli::command()),
     }
 }
 

@@ -1,12 +1,10 @@
 //! The command line: global flags and the list of subcommands. Each subcommand's
 //! own arguments live in its room under `commands/`.
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::commands::{analyze_boundaries, completions, config, health_check, init, migrate};
-use crate::output::{ColorChoice, Format};
+use crate::context::GlobalArgs;
 
 const ABOUT: &str = "Carry out the hybrid-backend plan for the skills-evaluation monolith";
 
@@ -47,54 +45,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Flags every subcommand accepts.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// Read this config file instead of searching for skillsctl.toml
-    #[arg(
-        long,
-        global = true,
-        value_name = "PATH",
-        env = "SKILLSCTL_CONFIG",
-        hide_env_values = true
-    )]
-    pub config: Option<PathBuf>,
-
-    /// How to print reports
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        value_name = "FORMAT",
-        env = "SKILLSCTL_FORMAT",
-        hide_env_values = true
-    )]
-    pub format: Option<Format>,
-
-    /// When to use colour (NO_COLOR and CLICOLOR_FORCE are honoured with `auto`)
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        value_name = "WHEN",
-        env = "SKILLSCTL_COLOR",
-        hide_env_values = true
-    )]
-    pub color: Option<ColorChoice>,
-
-    /// Print only the report and errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Log what skillsctl does to stderr (-vv for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-
-    /// Never draw progress bars or spinners
-    #[arg(long, global = true, env = "SKILLSCTL_NO_PROGRESS", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
-    pub no_progress: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@
 //! | 3 | runtime error that stopped the run (I/O, network, database) |
 
 use crate::adapters::fs::FsError;
+use crate::adapters::http::HttpError;
 use crate::config::ConfigError;
 
 /// What a finished run means for the caller. Commands return this on success.
@@ -59,21 +60,36 @@ impl UsageError {
 }
 
 /// Maps an error to its exit status by looking for known error types along the
-/// cause chain. Anything unrecognised stopped the run at runtime (exit 3).
+/// cause chain, outermost first. Anything unrecognised stopped the run at
+/// runtime (exit 3).
 #[must_use]
 pub fn classify(err: &anyhow::Error) -> ExitStatus {
-    for cause in err.chain() {
-        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
-            return ExitStatus::Usage;
-        }
-        if cause.is::<crate::commands::migrate::Blocked>()
-            || cause.is::<crate::commands::migrate::SourceError>()
-        {
-            return ExitStatus::Usage;
-        }
-        if let Some(fs) = cause.downcast_ref::<FsError>() {
-            return fs.exit_status();
-        }
+    err.chain().find_map(status_of).unwrap_or(ExitStatus::Runtime)
+}
+
+/// The exit status one typed error stands for, or `None` for a type this map
+/// does not know (the search goes on along the chain).
+fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
+    use crate::commands::{health_check, migrate};
+    let usage = cause.is::<UsageError>()
+        || cause.is::<ConfigError>()
+        || cause.is::<crate::config::interpolate::InterpolateError>()
+        || cause.is::<crate::repo::RepoError>()
+        || cause.is::<crate::repo::domains::DomainError>()
+        || cause.is::<migrate::Blocked>()
+        || cause.is::<migrate::SourceError>()
+        || cause.is::<health_check::TargetError>();
+    if usage {
+        return Some(ExitStatus::Usage);
     }
-    ExitStatus::Runtime
+    if let Some(fs) = cause.downcast_ref::<FsError>() {
+        return Some(fs.exit_status());
+    }
+    if let Some(http) = cause.downcast_ref::<HttpError>() {
+        return Some(match http {
+            HttpError::ReadFile { .. } | HttpError::BadPem { .. } => ExitStatus::Usage,
+            _ => ExitStatus::Runtime,
+        });
+    }
+    None
 }

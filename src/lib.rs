@@ -5,6 +5,8 @@
 //! - [`cli`]: the clap definition of global flags and the subcommand list.
 //! - [`app`]: the run loop: parse, load config, build the output, dispatch, map to an exit code.
 //! - [`config`]: `skillsctl.toml` discovery, `${VAR}` interpolation, span-aware errors.
+//! - [`context`]: what every command receives (output, config, global flags); a leaf.
+//! - [`format`]: the `--format` and `--color` choices, shared by CLI, config and output.
 //! - [`output`]: the only module that prints: reports as tables or JSON, diagnostics, progress.
 //! - [`exit`]: the exit-code contract (0, 1, 2, 3) and the one place errors map to it.
 //! - [`adapters`]: I/O at the edges: filesystem (atomic writes, dry-run) and prompts.
@@ -20,7 +22,9 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod exit;
+pub mod format;
 pub mod output;
 pub mod redact;
 pub mod repo;

@@ -9,37 +9,11 @@ use std::io::{IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
 use comfy_table::{ContentArrangement, Table, presets};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::format::{ColorChoice, Format};
 
 use crate::exit::Outcome;
-
-/// How reports are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Aligned columns for people.
-    #[default]
-    Table,
-    /// One JSON document on stdout, for scripts and CI.
-    Json,
-    /// Markdown, for a pull request or a wiki (reports that have one).
-    Markdown,
-    /// A Mermaid graph (reports that are graphs).
-    Mermaid,
-    /// A Graphviz DOT graph (reports that are graphs).
-    Dot,
-}
-
-/// When to colour output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ColorChoice {
-    /// Colour when writing to a terminal, unless `NO_COLOR` is set.
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
 
 /// A report a command produces: serialisable for `--format json`, renderable for people.
 pub trait Report: Serialize {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use super::interpolate;
-use crate::output::{ColorChoice, Format};
+use crate::format::{ColorChoice, Format};
 
 /// The whole file. Every section is optional.
 #[derive(Debug, Default, Deserialize)]

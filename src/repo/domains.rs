@@ -182,6 +182,17 @@ pub struct DomainMap {
     rules: Vec<(usize, Rule, usize)>,
 }
 
+/// A `[domains]` entry that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("domains.{domain}: `{pattern}` is not a valid glob ({message})")]
+    BadGlob {
+        domain: String,
+        pattern: String,
+        message: String,
+    },
+}
+
 #[derive(Debug, Clone)]
 enum Rule {
     Folder(String),
@@ -190,7 +201,7 @@ enum Rule {
 
 impl DomainMap {
     /// Builds the map; a pattern with `*`, `?` or `[` is a glob, anything else a folder or file.
-    pub fn new(domains: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+    pub fn new(domains: &BTreeMap<String, Vec<String>>) -> Result<Self, DomainError> {
         // BTreeMap keys come sorted and distinct.
         let names: Vec<String> = domains.keys().cloned().collect();
         let mut rules = Vec::new();
@@ -200,9 +211,13 @@ impl DomainMap {
                 let is_glob = clean.contains(['*', '?'])
                     || (clean.contains('[') && !clean.contains("/[") && !clean.ends_with(']'));
                 let rule = if is_glob {
-                    Rule::Glob(glob::Pattern::new(clean).map_err(|e| {
-                        format!("domains.{name}: `{pattern}` is not a valid glob ({e})")
-                    })?)
+                    Rule::Glob(
+                        glob::Pattern::new(clean).map_err(|e| DomainError::BadGlob {
+                            domain: name.clone(),
+                            pattern: pattern.clone(),
+                            message: e.to_string(),
+                        })?,
+                    )
                 } else {
                     Rule::Folder(clean.to_owned())
                 };

@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use crate::adapters::{fs as afs, git};
-use crate::app::Context;
+use crate::context::Context;
 use crate::config::{self, HumanDuration};
 use crate::exit::{Outcome, UsageError};
 use crate::repo::domains::DomainMap;
@@ -149,7 +149,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .as_ref()
         .map_or(&ctx.config.root, |l| &l.root)
         .clone();
-    let layout = crate::repo::detect(&root).map_err(|e| UsageError::new(e.to_string()))?;
+    let layout = crate::repo::detect(&root)?;
     let domain_paths = if settings.domains.is_empty() {
         layout.domains.clone()
     } else {
@@ -158,7 +158,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if domain_paths.is_empty() {
         return Err(UsageError::new("no domains: add [domains] to skillsctl.toml (name = [folders]) or use */src/services/<name> folders").into());
     }
-    let map = DomainMap::new(&domain_paths).map_err(UsageError::new)?;
+    let map = DomainMap::new(&domain_paths)?;
     let mut warnings = Vec::new();
 
     // Workspace package names, for imports without node_modules links.

@@ -8,7 +8,7 @@ use clap::Args;
 use clap_complete::Shell;
 
 use crate::adapters::fs::{FileWriter, WriteMode};
-use crate::app::Context;
+use crate::context::Context;
 use crate::exit::Outcome;
 
 /// Print a shell completion script
@@ -43,16 +43,19 @@ pub struct ManArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub fn run_completions(args: &CompletionsArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let mut command = crate::cli::command();
+/// `command` is the whole CLI, handed in by the run loop (a room never imports it).
+pub fn run_completions(
+    args: &CompletionsArgs,
+    ctx: &Context,
+    mut command: clap::Command,
+) -> anyhow::Result<Outcome> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "skillsctl", &mut script);
     ctx.output.raw(&script);
     Ok(Outcome::Success)
 }
 
-pub fn run_man(args: &ManArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let command = crate::cli::command();
+pub fn run_man(args: &ManArgs, ctx: &Context, command: clap::Command) -> anyhow::Result<Outcome> {
     let Some(dir) = &args.out_dir else {
         let mut page = Vec::new();
         clap_mangen::Man::new(command)

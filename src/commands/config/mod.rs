@@ -7,7 +7,7 @@ mod report;
 
 use clap::Args;
 
-use crate::app::Context;
+use crate::context::Context;
 use crate::exit::Outcome;
 
 pub use report::{ConfigReport, Entry};

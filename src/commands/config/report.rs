@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::app::Context;
+use crate::context::Context;
 use crate::config::EnvString;
 use crate::output::{Report, Styler, Tone};
 use crate::redact;

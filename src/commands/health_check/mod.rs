@@ -16,14 +16,14 @@ use clap::Args;
 
 use crate::adapters::http::{ClientOptions, HttpClient, HttpError};
 use crate::adapters::{db, kv, net};
-use crate::app::Context;
+use crate::context::Context;
 use crate::config::{HumanDuration, StatusSet};
 use crate::exit::{Outcome, UsageError};
 use crate::redact;
 
 pub use formats::{BodyReading, NestedCheck};
 pub use report::{HealthReport, TargetResult};
-pub use targets::{Kind, Target};
+pub use targets::{Kind, Target, TargetError};
 pub use verdict::Health;
 
 /// Bodies are read up to this size; the rest is not needed to judge health.
@@ -256,7 +256,7 @@ fn plan(args: &HealthCheckArgs, ctx: &Context) -> anyhow::Result<Vec<Target>> {
         }
         for arg in &args.targets {
             planned.push(
-                targets::from_arg(arg, &defaults).map_err(|e| UsageError::new(e.to_string()))?,
+                targets::from_arg(arg, &defaults)?,
             );
         }
     }

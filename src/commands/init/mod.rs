@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::adapters::fs::{FileWriter, FsError, WriteMode};
 use crate::adapters::prompts::Prompter;
-use crate::app::Context;
+use crate::context::Context;
 use crate::config;
 use crate::exit::{Outcome, UsageError};
 use crate::repo;
@@ -66,7 +66,7 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if target.exists() && !args.force && !args.dry_run {
         return Err(FsError::AlreadyExists { path: target }.into());
     }
-    let layout = repo::detect(&root).map_err(|e| UsageError::new(e.to_string()))?;
+    let layout = repo::detect(&root)?;
     let prompter = Prompter::new(args.yes);
     let defaults = Answers::defaults(&layout);
     let app_url = prompter

@@ -18,7 +18,7 @@ use clap::{Args, Subcommand};
 use crate::adapters::db::{Dialect, MigrationDb};
 use crate::adapters::fs::{FileWriter, WriteMode};
 use crate::adapters::prompts::Prompter;
-use crate::app::Context;
+use crate::context::Context;
 use crate::config::HumanDuration;
 use crate::exit::{Outcome, UsageError};
 use crate::redact;
@@ -234,7 +234,7 @@ fn project(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Project> {
             })
         }
         (None, layout) => {
-            let found = crate::repo::detect(root).map_err(|e| UsageError::new(e.to_string()))?;
+            let found = crate::repo::detect(root)?;
             let candidate = found.migrations.iter().find(|m| layout.is_none_or(|l| l == m.layout)).ok_or_else(|| {
                 UsageError::new(format!(
                     "no migrations folder found under {} (looked for prisma/migrations and migrations/); pass --source DIR or set [database] migrations",
@@ -276,7 +276,7 @@ fn relative(ctx: &Context, path: &Path) -> String {
 
 fn read_migrations(ctx: &Context, project: &Project) -> anyhow::Result<Vec<Migration>> {
     let mut migrations = source::read_dir(&project.dir, project.layout)
-        .map_err(|e| UsageError::new(e.to_string()))?;
+        ?;
     for m in &mut migrations {
         m.up_path = PathBuf::from(relative(ctx, &m.up_path));
         m.down_path = m
@@ -310,7 +310,7 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     })?;
     if project.layout == Layout::Prisma
         && let Some(provider) =
-            source::prisma_provider(&project.dir).map_err(|e| UsageError::new(e.to_string()))?
+            source::prisma_provider(&project.dir)?
     {
         let matches = matches!(
             (provider.as_str(), dialect),
@@ -456,7 +456,7 @@ impl Session<'_> {
         if dry_run {
             let applied = engine::read_ledger(db, layout).await?;
             let pending = plan::run_plan(layout, self.migrations, &applied, options)
-                .map_err(|e| UsageError::new(e.to_string()))?;
+                ?;
             let mut items = Vec::new();
             for m in pending {
                 let statements = engine::statements(m, &m.sql, engine::sql_dialect(db.dialect))?;
@@ -484,7 +484,7 @@ impl Session<'_> {
                 // Read the ledger under the lock: a racer may have just applied some.
                 let applied = engine::read_ledger(db, layout).await?;
                 let pending = plan::run_plan(layout, migrations, &applied, options)
-                    .map_err(|e| UsageError::new(e.to_string()))?;
+                    ?;
                 let mut ran = Vec::new();
                 for m in pending {
                     let (mode, took) = engine::apply(db, layout, m).await?;
@@ -531,7 +531,7 @@ impl Session<'_> {
         let plan_for = async |db: &mut MigrationDb| -> anyhow::Result<Vec<Migration>> {
             let applied = engine::read_ledger(db, Layout::Sqlx).await?;
             let chosen =
-                plan::revert_plan(migrations, &applied, target).map_err(UsageError::new)?;
+                plan::revert_plan(migrations, &applied, target)?;
             Ok(chosen.into_iter().cloned().collect())
         };
         let items = if dry_run {
@@ -610,7 +610,7 @@ impl Session<'_> {
         let layout = self.project.layout;
         let applied = engine::read_ledger(db, layout).await?;
         let chosen: Vec<Migration> = plan::baseline_plan(self.migrations, &applied, version)
-            .map_err(UsageError::new)?
+            ?
             .into_iter()
             .cloned()
             .collect();
@@ -635,7 +635,7 @@ impl Session<'_> {
                 // Plan again under the lock: a racing run may have recorded some.
                 let applied = engine::read_ledger(db, layout).await?;
                 let chosen: Vec<Migration> = plan::baseline_plan(migrations, &applied, version)
-                    .map_err(UsageError::new)?
+                    ?
                     .into_iter()
                     .cloned()
                     .collect();
@@ -756,7 +756,7 @@ fn add(
     }
     let existing = if project.dir.is_dir() {
         source::read_dir(&project.dir, project.layout)
-            .map_err(|e| UsageError::new(e.to_string()))?
+            ?
     } else {
         Vec::new()
     };

@@ -188,6 +188,14 @@ pub enum Blocked {
     Missing(String),
     #[error("--target {0} is not a migration on disk")]
     UnknownTarget(String),
+    #[error("migration {0} failed earlier (dirty); resolve it before reverting")]
+    RevertDirty(String),
+    #[error("migration {0} is applied but its file is missing; restore it before reverting")]
+    RevertMissing(String),
+    #[error("--target {0} is not a migration on disk (use 0 to revert everything)")]
+    UnknownRevertTarget(String),
+    #[error("{0} is not a migration on disk")]
+    UnknownBaseline(String),
 }
 
 /// The options of `run` that change the plan.
@@ -252,22 +260,16 @@ pub fn revert_plan<'a>(
     migrations: &'a [Migration],
     applied: &[Applied],
     target: Option<&str>,
-) -> Result<Vec<&'a Migration>, String> {
+) -> Result<Vec<&'a Migration>, Blocked> {
     // Like sqlx: never revert around a dirty row or a migration whose file is gone.
     if let Some(dirty) = applied.iter().find(|a| a.failed) {
-        return Err(format!(
-            "migration {} failed earlier (dirty); resolve it before reverting",
-            dirty.id
-        ));
+        return Err(Blocked::RevertDirty(dirty.id.clone()));
     }
     if let Some(missing) = applied
         .iter()
         .find(|a| !migrations.iter().any(|m| m.id == a.id))
     {
-        return Err(format!(
-            "migration {} is applied but its file is missing; restore it before reverting",
-            missing.id
-        ));
+        return Err(Blocked::RevertMissing(missing.id.clone()));
     }
     let mut done: Vec<&Migration> = migrations
         .iter()
@@ -276,9 +278,7 @@ pub fn revert_plan<'a>(
     done.reverse();
     if let Some(target) = target {
         if target != "0" && !migrations.iter().any(|m| m.id == target) {
-            return Err(format!(
-                "--target {target} is not a migration on disk (use 0 to revert everything)"
-            ));
+            return Err(Blocked::UnknownRevertTarget(target.to_owned()));
         }
         let key = order_key(target);
         return Ok(done
@@ -294,11 +294,11 @@ pub fn baseline_plan<'a>(
     migrations: &'a [Migration],
     applied: &[Applied],
     version: &str,
-) -> Result<Vec<&'a Migration>, String> {
+) -> Result<Vec<&'a Migration>, Blocked> {
     let last = migrations
         .iter()
         .position(|m| m.id == version)
-        .ok_or_else(|| format!("{version} is not a migration on disk"))?;
+        .ok_or_else(|| Blocked::UnknownBaseline(version.to_owned()))?;
     Ok(migrations[..=last]
         .iter()
         .filter(|m| !applied.iter().any(|a| a.id == m.id))
