@@ -89,7 +89,9 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
         Command::HealthCheck(args) => commands::health_check::run(args, ctx),
         Command::Migrate(args) => commands::migrate::run(args, ctx),
         Command::AnalyzeBoundaries(args) => commands::analyze_boundaries::run(args, ctx),
-        Command::Completions(args) => commands::completions::run_completions(args, ctx, crate::cli::command()),
+        Command::Completions(args) => {
+            commands::completions::run_completions(args, ctx, crate::cli::command())
+        }
         Command::Man(args) => commands::completions::run_man(args, ctx, crate::cli::command()),
     }
 }

@@ -66,4 +66,3 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "SKILLSCTL_NO_PROGRESS", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_progress: bool,
 }
-

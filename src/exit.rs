@@ -64,7 +64,9 @@ impl UsageError {
 /// runtime (exit 3).
 #[must_use]
 pub fn classify(err: &anyhow::Error) -> ExitStatus {
-    err.chain().find_map(status_of).unwrap_or(ExitStatus::Runtime)
+    err.chain()
+        .find_map(status_of)
+        .unwrap_or(ExitStatus::Runtime)
 }
 
 /// The exit status one typed error stands for, or `None` for a type this map

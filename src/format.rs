@@ -30,4 +30,3 @@ pub enum ColorChoice {
     Always,
     Never,
 }
-

@@ -12,6 +12,7 @@
 //! - [`adapters`]: I/O at the edges: filesystem (atomic writes, dry-run) and prompts.
 //! - [`repo`]: repository layout detection and the domain map shared by init and analysis.
 //! - [`retry`]: exponential backoff with jitter for retries and polling.
+//! - [`runtime`]: the one tokio runtime builder.
 //! - [`text`]: line/column bookkeeping for messages that point into files.
 //! - [`redact`]: hides passwords and credentials before anything is shown.
 //! - [`commands`]: one room per subcommand (`commands/<name>/`), glue in `mod.rs`,
@@ -29,6 +30,7 @@ pub mod output;
 pub mod redact;
 pub mod repo;
 pub mod retry;
+pub mod runtime;
 pub mod text;
 
 pub use app::run;

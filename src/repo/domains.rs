@@ -211,13 +211,11 @@ impl DomainMap {
                 let is_glob = clean.contains(['*', '?'])
                     || (clean.contains('[') && !clean.contains("/[") && !clean.ends_with(']'));
                 let rule = if is_glob {
-                    Rule::Glob(
-                        glob::Pattern::new(clean).map_err(|e| DomainError::BadGlob {
-                            domain: name.clone(),
-                            pattern: pattern.clone(),
-                            message: e.to_string(),
-                        })?,
-                    )
+                    Rule::Glob(glob::Pattern::new(clean).map_err(|e| DomainError::BadGlob {
+                        domain: name.clone(),
+                        pattern: pattern.clone(),
+                        message: e.to_string(),
+                    })?)
                 } else {
                     Rule::Folder(clean.to_owned())
                 };

@@ -21,8 +21,8 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use crate::adapters::{fs as afs, git};
-use crate::context::Context;
 use crate::config::{self, HumanDuration};
+use crate::context::Context;
 use crate::exit::{Outcome, UsageError};
 use crate::repo::domains::DomainMap;
 use graph::WalkedFile;
@@ -708,24 +708,16 @@ fn prometheus_traffic(
         .append_pair("start", &now.saturating_sub(window.as_secs()).to_string())
         .append_pair("end", &now.to_string())
         .append_pair("step", "60");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = crate::runtime::current_thread().map_err(|e| e.to_string())?;
+    let request = crate::adapters::http::Request::get(url.as_str())
+        .timeout(std::time::Duration::from_secs(10))
+        .body_cap(64 * 1024 * 1024);
     let response = runtime.block_on(async {
         let client = crate::adapters::http::HttpClient::new(
             &crate::adapters::http::ClientOptions::default(),
         )
         .map_err(|e| e.to_string())?;
-        client
-            .get(
-                url.as_str(),
-                &[],
-                std::time::Duration::from_secs(10),
-                64 * 1024 * 1024,
-            )
-            .await
-            .map_err(|e| e.to_string())
+        client.send(&request).await.map_err(|e| e.to_string())
     })?;
     if response.status != 200 {
         return Err(format!("HTTP {}", response.status));

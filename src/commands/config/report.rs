@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use crate::context::Context;
 use crate::config::EnvString;
+use crate::context::Context;
 use crate::output::{Report, Styler, Tone};
 use crate::redact;
 

@@ -16,8 +16,8 @@ use clap::Args;
 
 use crate::adapters::http::{ClientOptions, HttpClient, HttpError};
 use crate::adapters::{db, kv, net};
-use crate::context::Context;
 use crate::config::{HumanDuration, StatusSet};
+use crate::context::Context;
 use crate::exit::{Outcome, UsageError};
 use crate::redact;
 
@@ -148,11 +148,7 @@ pub fn run(args: &HealthCheckArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         },
         (None, None) => Mode::Once,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime::multi_thread(2).context("cannot start the async runtime")?;
     runtime.block_on(async {
         let clients = Clients::build(&targets)?;
         let probes = Probes {
@@ -255,9 +251,7 @@ fn plan(args: &HealthCheckArgs, ctx: &Context) -> anyhow::Result<Vec<Target>> {
             .into());
         }
         for arg in &args.targets {
-            planned.push(
-                targets::from_arg(arg, &defaults)?,
-            );
+            planned.push(targets::from_arg(arg, &defaults)?);
         }
     }
     if planned.is_empty() {

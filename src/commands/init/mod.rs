@@ -10,8 +10,8 @@ use clap::Args;
 
 use crate::adapters::fs::{FileWriter, FsError, WriteMode};
 use crate::adapters::prompts::Prompter;
-use crate::context::Context;
 use crate::config;
+use crate::context::Context;
 use crate::exit::{Outcome, UsageError};
 use crate::repo;
 

@@ -18,8 +18,8 @@ use clap::{Args, Subcommand};
 use crate::adapters::db::{Dialect, MigrationDb};
 use crate::adapters::fs::{FileWriter, WriteMode};
 use crate::adapters::prompts::Prompter;
-use crate::context::Context;
 use crate::config::HumanDuration;
+use crate::context::Context;
 use crate::exit::{Outcome, UsageError};
 use crate::redact;
 
@@ -275,8 +275,7 @@ fn relative(ctx: &Context, path: &Path) -> String {
 }
 
 fn read_migrations(ctx: &Context, project: &Project) -> anyhow::Result<Vec<Migration>> {
-    let mut migrations = source::read_dir(&project.dir, project.layout)
-        ?;
+    let mut migrations = source::read_dir(&project.dir, project.layout)?;
     for m in &mut migrations {
         m.up_path = PathBuf::from(relative(ctx, &m.up_path));
         m.down_path = m
@@ -309,8 +308,7 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ))
     })?;
     if project.layout == Layout::Prisma
-        && let Some(provider) =
-            source::prisma_provider(&project.dir)?
+        && let Some(provider) = source::prisma_provider(&project.dir)?
     {
         let matches = matches!(
             (provider.as_str(), dialect),
@@ -326,10 +324,7 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             .into());
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = crate::runtime::current_thread().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let app_name = format!("skillsctl migrate (pid {})", std::process::id());
         let mut db = MigrationDb::connect(&url, &app_name).await.map_err(|e| {
@@ -455,8 +450,7 @@ impl Session<'_> {
         let layout = self.project.layout;
         if dry_run {
             let applied = engine::read_ledger(db, layout).await?;
-            let pending = plan::run_plan(layout, self.migrations, &applied, options)
-                ?;
+            let pending = plan::run_plan(layout, self.migrations, &applied, options)?;
             let mut items = Vec::new();
             for m in pending {
                 let statements = engine::statements(m, &m.sql, engine::sql_dialect(db.dialect))?;
@@ -483,8 +477,7 @@ impl Session<'_> {
                 engine::ensure_ledger(db, layout).await?;
                 // Read the ledger under the lock: a racer may have just applied some.
                 let applied = engine::read_ledger(db, layout).await?;
-                let pending = plan::run_plan(layout, migrations, &applied, options)
-                    ?;
+                let pending = plan::run_plan(layout, migrations, &applied, options)?;
                 let mut ran = Vec::new();
                 for m in pending {
                     let (mode, took) = engine::apply(db, layout, m).await?;
@@ -530,8 +523,7 @@ impl Session<'_> {
         let output = &self.ctx.output;
         let plan_for = async |db: &mut MigrationDb| -> anyhow::Result<Vec<Migration>> {
             let applied = engine::read_ledger(db, Layout::Sqlx).await?;
-            let chosen =
-                plan::revert_plan(migrations, &applied, target)?;
+            let chosen = plan::revert_plan(migrations, &applied, target)?;
             Ok(chosen.into_iter().cloned().collect())
         };
         let items = if dry_run {
@@ -609,8 +601,7 @@ impl Session<'_> {
     ) -> anyhow::Result<Outcome> {
         let layout = self.project.layout;
         let applied = engine::read_ledger(db, layout).await?;
-        let chosen: Vec<Migration> = plan::baseline_plan(self.migrations, &applied, version)
-            ?
+        let chosen: Vec<Migration> = plan::baseline_plan(self.migrations, &applied, version)?
             .into_iter()
             .cloned()
             .collect();
@@ -634,8 +625,7 @@ impl Session<'_> {
                 engine::ensure_ledger(db, layout).await?;
                 // Plan again under the lock: a racing run may have recorded some.
                 let applied = engine::read_ledger(db, layout).await?;
-                let chosen: Vec<Migration> = plan::baseline_plan(migrations, &applied, version)
-                    ?
+                let chosen: Vec<Migration> = plan::baseline_plan(migrations, &applied, version)?
                     .into_iter()
                     .cloned()
                     .collect();
@@ -755,8 +745,7 @@ fn add(
         return Err(UsageError::new("--reversible and --sequential are for the sqlx layout; Prisma migrations are timestamped folders without down scripts").into());
     }
     let existing = if project.dir.is_dir() {
-        source::read_dir(&project.dir, project.layout)
-            ?
+        source::read_dir(&project.dir, project.layout)?
     } else {
         Vec::new()
     };
