@@ -72,7 +72,7 @@ pub fn classify(err: &anyhow::Error) -> ExitStatus {
 /// The exit status one typed error stands for, or `None` for a type this map
 /// does not know (the search goes on along the chain).
 fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
-    use crate::commands::{health_check, migrate};
+    use crate::commands::migrate;
     let usage = cause.is::<UsageError>()
         || cause.is::<ConfigError>()
         || cause.is::<crate::config::interpolate::InterpolateError>()
@@ -80,7 +80,8 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         || cause.is::<crate::repo::domains::DomainError>()
         || cause.is::<migrate::Blocked>()
         || cause.is::<migrate::SourceError>()
-        || cause.is::<health_check::TargetError>();
+        || cause.is::<crate::probe::TargetError>()
+        || cause.is::<crate::adapters::http::headers::HeaderError>();
     if usage {
         return Some(ExitStatus::Usage);
     }

@@ -20,13 +20,16 @@
 
 pub mod adapters;
 pub mod app;
+pub mod args;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
 pub mod exit;
+pub mod expect;
 pub mod format;
 pub mod output;
+pub mod probe;
 pub mod redact;
 pub mod repo;
 pub mod retry;

@@ -1,6 +1,6 @@
-//! Judging what a probe saw: the health model, HTTP expectations (status,
-//! latency budget, headers, body regex, JSON paths, what the body itself says),
-//! retry backoff, and the streak bookkeeping of `--wait`. Pure.
+//! Judging what a probe saw: the health model, an HTTP response against its
+//! expectations (through [`crate::expect`]) and what the body itself says, and
+//! the streak bookkeeping of `--wait`. Pure.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::formats::{self, BodyReading};
 use crate::adapters::http::HttpResponse;
 use crate::config::{JsonExpectation, Pattern, StatusSet};
-use crate::redact;
+use crate::expect::{
+    self, Expectations, Failure, HeaderRule, HeaderTest, JsonRule, JsonTest, Source,
+};
 
 /// How a target or nested check is doing; ordered from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -42,7 +44,7 @@ impl Health {
     }
 }
 
-/// What an HTTP target must show.
+/// What an HTTP health target must show, as its config and flags say it.
 #[derive(Debug, Clone)]
 pub struct HttpExpectations {
     pub status: StatusSet,
@@ -64,6 +66,40 @@ impl Default for HttpExpectations {
     }
 }
 
+impl HttpExpectations {
+    /// The same expectations in the shared model: header patterns as `matches`
+    /// rules, each JSON entry as one rule (`equals` before `matches`).
+    #[must_use]
+    pub fn to_expectations(&self) -> Expectations {
+        Expectations {
+            status: Some(self.status.clone()),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, pattern)| HeaderRule {
+                    name: name.clone(),
+                    test: HeaderTest::Matches(pattern.clone()),
+                })
+                .collect(),
+            json: self
+                .json
+                .iter()
+                .map(|entry| JsonRule {
+                    path: entry.path.clone(),
+                    tests: entry
+                        .equals
+                        .iter()
+                        .map(|v| JsonTest::Equals(v.clone()))
+                        .chain(entry.matches.iter().map(|p| JsonTest::Matches(p.clone())))
+                        .collect(),
+                })
+                .collect(),
+            body: self.body_regex.clone(),
+            max_latency: self.max_latency,
+        }
+    }
+}
+
 /// The judgement of one HTTP response.
 #[derive(Debug, Clone)]
 pub struct HttpVerdict {
@@ -72,21 +108,20 @@ pub struct HttpVerdict {
     pub reading: BodyReading,
 }
 
-fn millis(d: Duration) -> String {
-    format!("{}ms", d.as_millis())
-}
-
 /// Judges a response. The HTTP status is authoritative: an unexpected status is
 /// unhealthy whatever the body says; an expected one can still be made unhealthy
 /// by the body's own status, a failing nested check or an unmet expectation.
+/// A blown latency budget and a cut body are warnings.
 #[must_use]
 pub fn judge_http(response: &HttpResponse, expect: &HttpExpectations) -> HttpVerdict {
     let reading = formats::read(response.header("content-type"), &response.body);
     let mut failures: Vec<String> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
-    if !expect.status.contains(response.status) {
-        failures.push(format!("expected {}", expect.status));
-    }
+    let (status, rest): (Vec<Failure>, Vec<Failure>) =
+        expect::check(response, &expect.to_expectations())
+            .into_iter()
+            .partition(|f| f.source == Source::Status);
+    failures.extend(status.iter().map(ToString::to_string));
     match reading.health {
         Some(Health::Unhealthy) => failures.push(format!(
             "body says {}",
@@ -108,43 +143,12 @@ pub fn judge_http(response: &HttpResponse, expect: &HttpExpectations) -> HttpVer
             }
         }
     }
-    for (name, pattern) in &expect.headers {
-        match response.header(name) {
-            None => failures.push(format!("header {name} missing")),
-            Some(value) if !pattern.0.is_match(value) => failures.push(format!(
-                "header {name} = {:?} does not match /{}/",
-                redact::header_value(name, value),
-                pattern.0.as_str()
-            )),
-            Some(_) => {}
+    for failure in rest {
+        if failure.source == Source::Latency {
+            warnings.push(failure.to_string());
+        } else {
+            failures.push(failure.to_string());
         }
-    }
-    let body_text = String::from_utf8_lossy(&response.body);
-    if let Some(pattern) = &expect.body_regex
-        && !pattern.0.is_match(&body_text)
-    {
-        failures.push(format!("body does not match /{}/", pattern.0.as_str()));
-    }
-    if !expect.json.is_empty() {
-        match serde_json::from_str::<serde_json::Value>(&body_text) {
-            Ok(json) => {
-                for expectation in &expect.json {
-                    if let Some(failure) = check_json(&json, expectation) {
-                        failures.push(failure);
-                    }
-                }
-            }
-            Err(_) => failures.push("body is not JSON".to_owned()),
-        }
-    }
-    if let Some(budget) = expect.max_latency
-        && response.elapsed > budget
-    {
-        warnings.push(format!(
-            "took {}, budget {}",
-            millis(response.elapsed),
-            millis(budget)
-        ));
     }
     if response.truncated {
         warnings.push(format!("body cut at {} bytes", response.body.len()));
@@ -168,32 +172,6 @@ pub fn judge_http(response: &HttpResponse, expect: &HttpExpectations) -> HttpVer
         detail,
         reading,
     }
-}
-
-fn check_json(json: &serde_json::Value, expectation: &JsonExpectation) -> Option<String> {
-    let nodes = expectation.path.path.query(json).all();
-    let path = &expectation.path.text;
-    let Some(first) = nodes.first() else {
-        return Some(format!("{path} matched nothing"));
-    };
-    if let Some(expected) = &expectation.equals
-        && !nodes.contains(&expected)
-    {
-        return Some(format!("{path} is {first}, expected {expected}"));
-    }
-    if let Some(pattern) = &expectation.matches {
-        let text = match first {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if !pattern.0.is_match(&text) {
-            return Some(format!(
-                "{path} is {first}, expected to match /{}/",
-                pattern.0.as_str()
-            ));
-        }
-    }
-    None
 }
 
 /// Consecutive-success bookkeeping for `--wait`: a target is done once it has
