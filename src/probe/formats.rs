@@ -294,20 +294,23 @@ fn spring_components(components: &serde_json::Map<String, Value>) -> Vec<NestedC
         .collect()
 }
 
+/// terminus entries: a plain word (`"db": "up"`, as `{db: "up"}` resolves) or
+/// an object with its own `status` (`{"db": {"status": "down", "message": …}}`).
 fn terminus_entries(entries: &serde_json::Map<String, Value>) -> Vec<NestedCheck> {
     entries
         .iter()
         .map(|(name, entry)| {
-            let detail = entry
-                .get("message")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            check(
-                name.clone(),
-                entry.get("status").and_then(status_text),
-                detail,
-                Vec::new(),
-            )
+            let (status, detail) = match entry {
+                Value::Object(_) => (
+                    entry.get("status").and_then(status_text),
+                    entry
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                ),
+                word => (status_text(word), None),
+            };
+            check(name.clone(), status, detail, Vec::new())
         })
         .collect()
 }
@@ -379,6 +382,35 @@ mod tests {
         );
         assert_eq!(r.format, "microprofile");
         assert_eq!(r.health, Some(Health::Healthy));
+    }
+
+    #[test]
+    fn terminus_plain_words_and_objects() {
+        let up = read(
+            Some("application/json"),
+            br#"{"status":"ok","info":{"db":"up"},"details":{"db":"up"}}"#,
+        );
+        assert_eq!(names_and_health(&up), [("db".to_owned(), Health::Healthy)]);
+        assert_eq!(up.checks[0].status, "up");
+        let down = read(
+            Some("application/json"),
+            br#"{"status":"error","error":{"db":"down","cache":{"status":"up"}}}"#,
+        );
+        assert_eq!(
+            names_and_health(&down),
+            [
+                ("db".to_owned(), Health::Unhealthy),
+                ("cache".to_owned(), Health::Healthy)
+            ]
+        );
+        for word in ["ok", "pass", "healthy", "up"] {
+            let body = format!(r#"{{"status":"ok","details":{{"x":"{word}"}}}}"#);
+            assert_eq!(read(None, body.as_bytes()).checks[0].health, Health::Healthy, "{word}");
+        }
+        for word in ["error", "fail", "unhealthy", "down"] {
+            let body = format!(r#"{{"status":"error","details":{{"x":"{word}"}}}}"#);
+            assert_eq!(read(None, body.as_bytes()).checks[0].health, Health::Unhealthy, "{word}");
+        }
     }
 
     #[test]

@@ -788,3 +788,36 @@ fn wait_draws_a_spinner_per_target_on_a_terminal() {
     // No cargo-style "Waiting" lines when spinners are drawn.
     assert!(!screen.contains("Waiting app"), "{screen}");
 }
+
+/// A real `@godaddy/terminus` server answers `{"info":{"db":"up"}}`: the nested
+/// check is healthy, and with a failing check terminus's 503 names it down.
+#[test]
+fn terminus_nested_checks_from_a_real_server() {
+    use crate::support::node::NodeServer;
+    let ctx = TestContext::new();
+    let up = NodeServer::start("terminus.js", &[]);
+    let out = ctx
+        .cmd(["--format", "json", "health-check", &format!("{}/health", up.url)])
+        .expect_code(0);
+    let target = &out.json()["targets"][0];
+    assert_eq!(target["body_format"], "terminus", "{target}");
+    assert_eq!(target["checks"][0]["name"], "db");
+    assert_eq!(target["checks"][0]["health"], "healthy", "{target}");
+    assert_eq!(target["checks"][0]["status"], "up");
+
+    let down = NodeServer::start("terminus.js", &[("FAIL", "1")]);
+    let out = ctx
+        .cmd([
+            "--format",
+            "json",
+            "health-check",
+            "--retries",
+            "0",
+            &format!("{}/health", down.url),
+        ])
+        .expect_code(1);
+    let target = &out.json()["targets"][0];
+    assert_eq!(target["http_status"], 503);
+    assert_eq!(target["checks"][0]["health"], "unhealthy", "{target}");
+    assert_eq!(target["checks"][0]["status"], "down");
+}

@@ -6,6 +6,7 @@
 
 pub mod history;
 pub mod http;
+pub mod node;
 pub mod services;
 pub mod tls;
 
