@@ -8,7 +8,7 @@
 //! | 2 | usage, configuration or input error |
 //! | 3 | runtime error that stopped the run (I/O, network, database) |
 
-use crate::adapters::fs::FsError;
+use crate::adapters::fs::{ChangeError, FsError};
 use crate::adapters::http::HttpError;
 use crate::config::ConfigError;
 
@@ -88,6 +88,14 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
     if let Some(fs) = cause.downcast_ref::<FsError>() {
         return Some(fs.exit_status());
     }
+    if let Some(change) = cause.downcast_ref::<ChangeError>() {
+        return match change {
+            ChangeError::Fs(fs) => Some(fs.exit_status()),
+            // The failed step is next in the chain.
+            ChangeError::RolledBack { .. } | ChangeError::Broken { .. } => None,
+            _ => Some(ExitStatus::Usage),
+        };
+    }
     if let Some(http) = cause.downcast_ref::<HttpError>() {
         return Some(match http {
             HttpError::ReadFile { .. } | HttpError::BadPem { .. } => ExitStatus::Usage,
@@ -95,4 +103,54 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         });
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::http::HttpError;
+
+    fn io() -> std::io::Error {
+        std::io::Error::other("disk full")
+    }
+
+    #[test]
+    fn typed_errors_map_along_the_chain() {
+        let usage = anyhow::Error::new(crate::repo::RepoError::NotADirectory("x".into()))
+            .context("cannot inspect the repository");
+        assert_eq!(classify(&usage), ExitStatus::Usage);
+        let blocked = anyhow::Error::new(crate::commands::migrate::Blocked::Missing("1".into()));
+        assert_eq!(classify(&blocked), ExitStatus::Usage);
+        let pem = anyhow::Error::new(HttpError::BadPem {
+            path: "ca.pem".into(),
+            message: "no certificate".into(),
+        });
+        assert_eq!(classify(&pem), ExitStatus::Usage);
+        let refused = anyhow::Error::new(HttpError::Refused);
+        assert_eq!(classify(&refused), ExitStatus::Runtime);
+        let write = FsError::Write {
+            path: "a".into(),
+            source: io(),
+        };
+        assert_eq!(classify(&anyhow::Error::new(write)), ExitStatus::Runtime);
+    }
+
+    #[test]
+    fn change_set_errors_map_by_their_cause() {
+        let stale = anyhow::Error::new(ChangeError::Stale("a.ts".into()));
+        assert_eq!(classify(&stale), ExitStatus::Usage);
+        let rolled_back = ChangeError::RolledBack {
+            source: Box::new(ChangeError::Fs(FsError::Write {
+                path: "a".into(),
+                source: io(),
+            })),
+            undone: 2,
+        };
+        assert_eq!(
+            classify(&anyhow::Error::new(rolled_back)),
+            ExitStatus::Runtime
+        );
+        let exists = ChangeError::Fs(FsError::AlreadyExists { path: "a".into() });
+        assert_eq!(classify(&anyhow::Error::new(exists)), ExitStatus::Usage);
+    }
 }

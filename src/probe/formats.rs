@@ -405,11 +405,19 @@ mod tests {
         );
         for word in ["ok", "pass", "healthy", "up"] {
             let body = format!(r#"{{"status":"ok","details":{{"x":"{word}"}}}}"#);
-            assert_eq!(read(None, body.as_bytes()).checks[0].health, Health::Healthy, "{word}");
+            assert_eq!(
+                read(None, body.as_bytes()).checks[0].health,
+                Health::Healthy,
+                "{word}"
+            );
         }
         for word in ["error", "fail", "unhealthy", "down"] {
             let body = format!(r#"{{"status":"error","details":{{"x":"{word}"}}}}"#);
-            assert_eq!(read(None, body.as_bytes()).checks[0].health, Health::Unhealthy, "{word}");
+            assert_eq!(
+                read(None, body.as_bytes()).checks[0].health,
+                Health::Unhealthy,
+                "{word}"
+            );
         }
     }
 

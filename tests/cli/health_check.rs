@@ -797,7 +797,12 @@ fn terminus_nested_checks_from_a_real_server() {
     let ctx = TestContext::new();
     let up = NodeServer::start("terminus.js", &[]);
     let out = ctx
-        .cmd(["--format", "json", "health-check", &format!("{}/health", up.url)])
+        .cmd([
+            "--format",
+            "json",
+            "health-check",
+            &format!("{}/health", up.url),
+        ])
         .expect_code(0);
     let target = &out.json()["targets"][0];
     assert_eq!(target["body_format"], "terminus", "{target}");

@@ -33,18 +33,6 @@ impl ClientPool {
         Ok(client)
     }
 
-    /// Builds the clients for every setting now, so a bad CA or key file is
-    /// reported before anything is sent.
-    pub fn prepare<'a>(
-        &self,
-        settings: impl IntoIterator<Item = &'a ClientOptions>,
-    ) -> Result<(), (ClientOptions, HttpError)> {
-        for options in settings {
-            self.get(options).map_err(|e| (options.clone(), e))?;
-        }
-        Ok(())
-    }
-
     /// How many distinct clients exist.
     #[must_use]
     pub fn len(&self) -> usize {
