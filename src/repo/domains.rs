@@ -11,6 +11,29 @@ use std::path::Path;
 
 use super::{Package, relative};
 
+/// Where the domains in effect came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapSource {
+    /// `[domains]` in skillsctl.toml.
+    Config,
+    /// Found in the tree by [`detect`].
+    Detected,
+}
+
+/// The domains in effect: `[domains]` from the config when it names any, else
+/// the detected ones. Every command that reasons per domain asks this.
+#[must_use]
+pub fn effective<'a>(
+    configured: &'a BTreeMap<String, Vec<String>>,
+    detected: &'a BTreeMap<String, Vec<String>>,
+) -> (&'a BTreeMap<String, Vec<String>>, MapSource) {
+    if configured.is_empty() {
+        (detected, MapSource::Detected)
+    } else {
+        (configured, MapSource::Config)
+    }
+}
+
 /// Route folders that are infrastructure, not a domain.
 const NOT_DOMAINS: &[&str] = &["health", "healthz", "readyz", "livez", "middleware"];
 
@@ -261,6 +284,22 @@ impl DomainMap {
 #[cfg(test)]
 mod map_tests {
     use super::*;
+
+    #[test]
+    fn the_config_wins_when_it_names_domains() {
+        let mut configured = BTreeMap::new();
+        let mut detected = BTreeMap::new();
+        detected.insert("api".to_owned(), vec!["app/api".to_owned()]);
+        assert_eq!(
+            effective(&configured, &detected),
+            (&detected, MapSource::Detected)
+        );
+        configured.insert("skills".to_owned(), vec!["src/skills".to_owned()]);
+        assert_eq!(
+            effective(&configured, &detected),
+            (&configured, MapSource::Config)
+        );
+    }
 
     #[test]
     fn most_specific_rule_wins_and_dynamic_route_folders_are_not_globs() {

@@ -6,6 +6,8 @@
 
 pub mod compose;
 pub mod domains;
+pub mod imports;
+pub mod loc;
 pub mod next_routes;
 pub mod prisma;
 
@@ -16,16 +18,22 @@ use serde::Serialize;
 
 use crate::config::MigrationLayout;
 
-/// Folders never descended into while detecting.
+/// Folders never descended into, by detection or analysis: dependencies,
+/// build output, caches, vendored and generated code, skillsctl's own state.
 pub const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     ".git",
     ".next",
     "dist",
     "build",
-    "target",
+    "out",
     "coverage",
+    "target",
     ".turbo",
+    "vendor",
+    "generated",
+    "__generated__",
+    ".skillsctl",
 ];
 
 /// Why a repository could not be inspected.

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use super::imports::{self, EdgeKind, FileIndex, RawImport, Resolved, Target, TreeResolver};
-use super::loc::{Language, LineCounts};
-use super::rust;
 use crate::repo::domains::DomainMap;
+use crate::repo::imports::{
+    self, EdgeKind, FileIndex, RawImport, Resolved, Target, TreeResolver, rust,
+};
+use crate::repo::loc::{Language, LineCounts};
 
 /// What the walk learned about one file.
 pub struct WalkedFile {
@@ -235,6 +236,7 @@ mod tests {
             specifier: specifier.into(),
             kind: EdgeKind::Static,
             line,
+            span: None,
         };
         let mut files: Vec<WalkedFile> = (0..700)
             .map(|n| {

@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use super::decision::{Decision, Recommendation, Verdict};
 use super::history::Coupling;
-use super::imports::EdgeKind;
-use super::loc::LineCounts;
 use super::traffic::Rate;
 use crate::exit::Outcome;
 use crate::output::{Format, Report, Styler, Tone};
+use crate::repo::imports::EdgeKind;
+use crate::repo::loc::LineCounts;
 
 /// An import that would cross the boundary if the domain were extracted.
 /// Borrowed from the walked files: a report lists thousands of these.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::imports::{EdgeKind, RawImport, Target};
+use super::{EdgeKind, RawImport, Target};
 
 /// `use` trees flattened to their paths (`crate::a::b`), with kinds and lines.
 #[must_use]
@@ -33,6 +33,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
                         specifier: path.into(),
                         kind,
                         line,
+                        span: None,
                     });
                 }
             }
@@ -44,6 +45,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
                         specifier: format!("self::{}", item_mod.ident).into(),
                         kind: EdgeKind::Static,
                         line: line_of(item_mod.ident.span()),
+                        span: None,
                     });
                 }
             }
@@ -52,6 +54,7 @@ fn collect(items: &[syn::Item], out: &mut Vec<RawImport>) {
                     specifier: krate.ident.to_string().into(),
                     kind: EdgeKind::Static,
                     line: line_of(krate.ident.span()),
+                    span: None,
                 });
             }
             _ => {}

@@ -1,0 +1,426 @@
+//! Gathering the analysis' inputs: the root and the project's config, the
+//! repository layout and the domain map, the resolvers and the Prisma models;
+//! then the one parallel walk over the tree, the history pass and the traffic.
+//! I/O at the command's edge; it never prints (warnings are collected in order).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use super::graph::WalkedFile;
+use super::{AnalyzeArgs, data, history, traffic};
+use crate::adapters::{fs as afs, git};
+use crate::config::{self, Config, Loaded};
+use crate::context::Context;
+use crate::exit::UsageError;
+use crate::output::Output;
+use crate::repo::domains::{self, DomainMap};
+use crate::repo::imports::{self, rust};
+use crate::repo::loc::{self, Language};
+use crate::repo::{self as repo_layout, RepoLayout};
+
+/// Files larger than this are generated or data, not code someone maintains.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+thread_local! {
+    static ALLOCATOR: RefCell<oxc_allocator::Allocator> = RefCell::new(oxc_allocator::Allocator::default());
+}
+
+/// Everything known before the walk.
+pub struct Inputs {
+    pub root: PathBuf,
+    /// The project's config found from the analysed path, unless `--config` was given.
+    pub loaded: Option<Loaded>,
+    pub layout: RepoLayout,
+    pub domain_paths: BTreeMap<String, Vec<String>>,
+    pub map: DomainMap,
+    pub resolver: imports::ImportResolver,
+    /// Crate name with `_` → its `src` folder.
+    pub rust_workspace: Vec<(String, PathBuf)>,
+    pub models: data::Models,
+}
+
+impl Inputs {
+    /// The settings in effect: the analysed project's, else the run's.
+    pub fn settings<'a>(&'a self, ctx: &'a Context) -> &'a Config {
+        self.loaded
+            .as_ref()
+            .map_or(&ctx.config.config, |l| &l.config)
+    }
+
+    /// Where relative paths in those settings start.
+    pub fn config_root<'a>(&'a self, ctx: &'a Context) -> &'a Path {
+        self.loaded.as_ref().map_or(&ctx.config.root, |l| &l.root)
+    }
+}
+
+/// The root, config, layout, domain map, resolvers and models.
+pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
+    let root: PathBuf = ctx.cwd.join(&args.path).components().collect();
+    if !root.is_dir() {
+        return Err(UsageError::new(format!("{} is not a directory", args.path.display())).into());
+    }
+    // The resolver answers with real paths: a root reached through a symbolic
+    // link (macOS's /tmp, a linked checkout) must be real too, or no resolved
+    // import would lie under it.
+    #[cfg(unix)]
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    // The project's config: --config, else found from the analysed path upwards.
+    let loaded = if ctx.global.config.is_some() {
+        None
+    } else {
+        Some(config::load(None, &root)?)
+    };
+    let settings = loaded.as_ref().map_or(&ctx.config.config, |l| &l.config);
+    let layout = repo_layout::detect(&root)?;
+    let domain_paths = domains::effective(&settings.domains, &layout.domains)
+        .0
+        .clone();
+    if domain_paths.is_empty() {
+        return Err(UsageError::new("no domains: add [domains] to skillsctl.toml (name = [folders]) or use */src/services/<name> folders").into());
+    }
+    let map = DomainMap::new(&domain_paths)?;
+    let resolver = imports::ImportResolver::new(&root, workspace_entries(&root, &layout));
+    let rust_workspace = rust_crates(&root, &layout);
+    let models = data::Models::from_schema(&schema_texts(&root, &layout));
+    Ok(Inputs {
+        root,
+        loaded,
+        layout,
+        domain_paths,
+        map,
+        resolver,
+        rust_workspace,
+        models,
+    })
+}
+
+/// Workspace package names and their entry files, for imports without node_modules links.
+fn workspace_entries(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
+    layout
+        .packages
+        .iter()
+        .filter_map(|p| {
+            let name = p.name.clone()?;
+            let dir = root.join(&p.path);
+            let entry = [
+                "src/index.ts",
+                "src/index.tsx",
+                "index.ts",
+                "src/index.js",
+                "index.js",
+            ]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|f| f.is_file())?;
+            Some((name, entry))
+        })
+        .collect()
+}
+
+/// Crates of a Cargo workspace (or the root crate): name with `_` → src folder.
+fn rust_crates(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
+    let mut crate_dirs: Vec<String> = layout.cargo_members.clone();
+    if root.join("Cargo.toml").is_file() && root.join("src").is_dir() {
+        crate_dirs.push(".".to_owned());
+    }
+    crate_dirs
+        .iter()
+        .filter_map(|dir| {
+            let manifest = std::fs::read_to_string(root.join(dir).join("Cargo.toml")).ok()?;
+            let table: toml::Table = toml::from_str(&manifest).ok()?;
+            let name = table
+                .get("package")?
+                .get("name")?
+                .as_str()?
+                .replace('-', "_");
+            Some((name, Path::new(dir).join("src").components().collect()))
+        })
+        .collect()
+}
+
+/// The Prisma schema's text: one file, or every file of a schema folder.
+fn schema_texts(root: &Path, layout: &RepoLayout) -> Vec<String> {
+    layout
+        .prisma
+        .as_ref()
+        .map(|p| {
+            let path = root.join(&p.path);
+            if path.is_dir() {
+                std::fs::read_dir(&path)
+                    .map(|e| {
+                        e.flatten()
+                            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                std::fs::read_to_string(&path).into_iter().collect()
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// One parallel pass: count lines, parse imports, find model use. Files come
+/// back in path order; what the walk left out becomes warnings.
+pub fn walk(inputs: &Inputs, output: &Output, warnings: &mut Vec<String>) -> Vec<WalkedFile> {
+    let spinners = output.spinners(&["scanning".to_owned()]);
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    // The shared counter only feeds the spinner: without one, threads skip it.
+    let counting = output.progress_enabled();
+    let (map, models) = (&inputs.map, &inputs.models);
+    let (facts, issues) = afs::walk_files(
+        &inputs.root,
+        repo_layout::SKIPPED_DIRS,
+        MAX_FILE_BYTES,
+        |path| Language::of(path).is_some(),
+        |path, bytes| {
+            let language = Language::of(path)?;
+            let text = std::str::from_utf8(bytes).ok()?;
+
+            if counting {
+                let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n.is_multiple_of(256) {
+                    spinners.set(0, &format!("{n} files"));
+                }
+            }
+            let lines = loc::count(text, language);
+            if loc::is_generated(path, text, lines.lines()) {
+                return None;
+            }
+            let (raw, parse_failed) = if language.is_script() {
+                ALLOCATOR.with(|allocator| {
+                    let parsed = imports::parse(path, text, &mut allocator.borrow_mut());
+                    (parsed.imports, parsed.parse_failed)
+                })
+            } else if language == Language::Rust {
+                rust::parse(text).map_or((Vec::new(), true), |found| (found, false))
+            } else {
+                (Vec::new(), false)
+            };
+
+            Some(WalkedFile {
+                path: path.to_owned(),
+                language,
+                domain: map.index_of(path),
+                lines,
+                imports: raw,
+                parse_failed,
+                models: if language.is_script() && !models.is_empty() {
+                    models.used_in(text)
+                } else {
+                    BTreeSet::new()
+                },
+            })
+        },
+        |a, b| a.path.cmp(&b.path),
+    );
+    spinners.clear();
+    for message in issues.errors.iter().take(20) {
+        warnings.push(format!("skipped: {message}"));
+    }
+    for path in &issues.too_large {
+        warnings.push(format!("skipped {path}: larger than 1 MiB"));
+    }
+    for path in &issues.binary {
+        warnings.push(format!("skipped {path}: binary"));
+    }
+    for path in &issues.non_utf8_names {
+        warnings.push(format!("file name is not UTF-8: {path}"));
+    }
+    facts
+}
+
+/// The history window in effect.
+pub fn history_window(args: &AnalyzeArgs, settings: &Config) -> std::time::Duration {
+    args.since
+        .or(settings.analysis.since)
+        .map_or(std::time::Duration::from_hours(2160), |d| d.0)
+}
+
+/// Authors, revisions and co-changes per domain from `git log`, unless
+/// `--no-history`; a repository without history is a warning, not an error.
+pub fn history(
+    args: &AnalyzeArgs,
+    settings: &Config,
+    inputs: &Inputs,
+    warnings: &mut Vec<String>,
+) -> Option<history::History> {
+    if args.no_history {
+        return None;
+    }
+    let since = history_window(args, settings);
+    let history_options = history::HistoryOptions {
+        bot_patterns: settings
+            .analysis
+            .bots
+            .clone()
+            .unwrap_or_else(|| history::HistoryOptions::default().bot_patterns),
+        max_files: settings.analysis.max_commit_files.unwrap_or(30),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let since_unix = i64::try_from(now.saturating_sub(since.as_secs())).unwrap_or(0);
+    let mut hist = history::History::default();
+    match git::log(&inputs.root, Some(since_unix), |commit| {
+        hist.add(&commit, &inputs.map, &history_options);
+    }) {
+        Ok(()) => Some(hist),
+        Err(err) => {
+            warnings.push(format!(
+                "no history: {err}; team and change coupling are unknown"
+            ));
+            None
+        }
+    }
+}
+
+/// Requests per minute per domain: from access logs (`--traffic`, else
+/// `traffic.logs`), else from Prometheus; none of them configured is `None`.
+pub fn traffic(
+    args: &AnalyzeArgs,
+    ctx: &Context,
+    inputs: &Inputs,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Option<traffic::Traffic>> {
+    let settings = inputs.settings(ctx);
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for package in inputs.layout.packages.iter().filter(|p| p.next_app) {
+        for route in &package.api_routes {
+            if let Some(domain) = inputs.map.domain_of(&route.file) {
+                routes.push((route.route.clone(), domain.to_owned()));
+            }
+        }
+    }
+    routes.extend(
+        settings
+            .traffic
+            .routes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    let route_map = traffic::RouteMap::new(routes);
+    let mut log_paths: Vec<PathBuf> = args.traffic.iter().map(|p| ctx.cwd.join(p)).collect();
+    if log_paths.is_empty() {
+        let config_root = inputs.config_root(ctx);
+        log_paths = settings
+            .traffic
+            .logs
+            .iter()
+            .map(|p| config_root.join(p))
+            .collect();
+    }
+    let prometheus = args.prometheus.clone().or_else(|| {
+        settings
+            .traffic
+            .prometheus
+            .as_ref()
+            .map(|p| p.value().to_owned())
+    });
+    let traffic = if let Some(server) = prometheus.filter(|_| log_paths.is_empty()) {
+        match prometheus_traffic(&server, args.prometheus_window.0, &route_map) {
+            Ok(traffic) => Some(traffic),
+            Err(err) => {
+                warnings.push(format!(
+                    "no traffic from Prometheus at {}: {err}; traffic is unknown",
+                    crate::redact::url(&server)
+                ));
+                None
+            }
+        }
+    } else if log_paths.is_empty() {
+        None
+    } else {
+        let mut counter = traffic::TrafficCounter::default();
+        for path in &log_paths {
+            read_log(path, &mut counter, &route_map)?;
+        }
+        Some(counter.finish(log_paths.iter().map(|p| p.display().to_string()).collect()))
+    };
+    if let Some(t) = &traffic
+        && t.malformed_lines > 0
+    {
+        warnings.push(format!(
+            "{} malformed log line(s) skipped",
+            t.malformed_lines
+        ));
+    }
+    Ok(traffic)
+}
+
+/// Requests per minute by route from a Prometheus `query_range`.
+fn prometheus_traffic(
+    server: &str,
+    window: std::time::Duration,
+    routes: &traffic::RouteMap,
+) -> Result<traffic::Traffic, String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut url = url::Url::parse(server).map_err(|e| format!("not a URL ({e})"))?;
+    url.set_path(&format!(
+        "{}/api/v1/query_range",
+        url.path().trim_end_matches('/')
+    ));
+    url.query_pairs_mut()
+        .append_pair("query", traffic::PROMETHEUS_QUERY)
+        .append_pair("start", &now.saturating_sub(window.as_secs()).to_string())
+        .append_pair("end", &now.to_string())
+        .append_pair("step", "60");
+    let runtime = crate::runtime::current_thread().map_err(|e| e.to_string())?;
+    let request = crate::adapters::http::Request::get(url.as_str())
+        .timeout(std::time::Duration::from_secs(10))
+        .body_cap(64 * 1024 * 1024);
+    let response = runtime.block_on(async {
+        let client = crate::adapters::http::HttpClient::new(
+            &crate::adapters::http::ClientOptions::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        client.send(&request).await.map_err(|e| e.to_string())
+    })?;
+    if response.status != 200 {
+        return Err(format!("HTTP {}", response.status));
+    }
+    let answer: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|e| format!("not JSON ({e})"))?;
+    traffic::from_prometheus(&answer, routes, &crate::redact::url(server))
+}
+
+/// Streams one access log, plain or gzip (several members, as rotated logs
+/// are concatenated), line by line: a log of any size uses a line of memory.
+fn read_log(
+    path: &Path,
+    counter: &mut traffic::TrafficCounter,
+    routes: &traffic::RouteMap,
+) -> anyhow::Result<()> {
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(path)
+        .map_err(|e| UsageError::new(format!("cannot read traffic log {}: {e}", path.display())))?;
+    let mut reader = std::io::BufReader::new(file);
+    let is_gzip = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut lines: Box<dyn std::io::BufRead> = if is_gzip {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            reader,
+        )))
+    } else {
+        Box::new(reader)
+    };
+    let mut line = Vec::with_capacity(512);
+    loop {
+        line.clear();
+        let read = lines
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        counter.add_line(&String::from_utf8_lossy(&line), routes);
+    }
+    Ok(())
+}
