@@ -80,6 +80,7 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         || cause.is::<crate::repo::domains::DomainError>()
         || cause.is::<migrate::Blocked>()
         || cause.is::<migrate::SourceError>()
+        || cause.is::<migrate::ResolveError>()
         || cause.is::<crate::probe::TargetError>()
         || cause.is::<crate::adapters::http::headers::HeaderError>();
     if usage {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::verdict::Health;
+use super::health::Health;
 
 /// A nested check reported by the endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,11 +6,13 @@
 //! - [`engine`]: one attempt per target kind, retries with backoff, concurrency.
 //! - [`wait`]: polling until every target is up `successes` times in a row.
 //! - [`formats`]: reading health bodies (the guide's, IETF, Spring, terminus, …).
-//! - [`verdict`]: the health model and the judgement of an HTTP answer.
+//! - [`health`]: the health model (healthy, warn, unhealthy).
+//! - [`verdict`]: the judgement of an HTTP answer, and `--wait`'s streaks.
 //! - [`report`]: the serialisable [`HealthReport`] with its table.
 
 pub mod engine;
 pub mod formats;
+pub mod health;
 pub mod report;
 pub mod targets;
 pub mod verdict;
@@ -20,9 +22,9 @@ use std::time::Duration;
 
 pub use engine::{Engine, ProbeError};
 pub use formats::{BodyReading, NestedCheck};
+pub use health::Health;
 pub use report::{HealthReport, TargetResult};
 pub use targets::{Kind, Target, TargetError};
-pub use verdict::Health;
 pub use wait::{Observer, Quiet, WaitSettings};
 
 /// How a probe run proceeds.

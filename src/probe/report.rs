@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::formats::NestedCheck;
+use super::health::Health;
 use super::targets::Kind;
-use super::verdict::Health;
 use crate::exit::Outcome;
 use crate::output::{Report, Styler, Tone};
 

@@ -5,44 +5,13 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use super::formats::{self, BodyReading};
+pub use super::health::Health;
 use crate::adapters::http::HttpResponse;
 use crate::config::{JsonExpectation, Pattern, StatusSet};
 use crate::expect::{
     self, Expectations, Failure, HeaderRule, HeaderTest, JsonRule, JsonTest, Source,
 };
-
-/// How a target or nested check is doing; ordered from best to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Health {
-    Healthy,
-    Warn,
-    Unhealthy,
-}
-
-impl Health {
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::Healthy => "healthy",
-            Health::Warn => "warn",
-            Health::Unhealthy => "unhealthy",
-        }
-    }
-
-    /// Whether this counts as up: healthy, or warn unless `strict`.
-    #[must_use]
-    pub fn is_up(self, strict: bool) -> bool {
-        match self {
-            Health::Healthy => true,
-            Health::Warn => !strict,
-            Health::Unhealthy => false,
-        }
-    }
-}
 
 /// What an HTTP health target must show, as its config and flags say it.
 #[derive(Debug, Clone)]

@@ -346,7 +346,7 @@ impl<'a> DomainContext<'a, '_> {
         let evidence = self.evidence(
             name,
             totals,
-            &authors,
+            authors.as_ref().map(Vec::len),
             rate,
             shared,
             &own_packages,
@@ -399,7 +399,7 @@ impl<'a> DomainContext<'a, '_> {
         &self,
         name: &str,
         totals: &DomainTotals,
-        authors: &Option<Vec<String>>,
+        authors: Option<usize>,
         rate: Option<super::traffic::Rate>,
         shared: &[(String, Vec<String>)],
         own_packages: &[String],
@@ -409,7 +409,7 @@ impl<'a> DomainContext<'a, '_> {
         decision::Evidence {
             name: name.to_owned(),
             code_lines: totals.lines.code,
-            authors: authors.as_ref().map(Vec::len),
+            authors,
             traffic_avg: rate.map(|r| r.avg_per_min),
             traffic_peak: rate.map(|r| r.peak_per_min),
             independent_deploys: facts_cfg.and_then(|f| f.independent_deploys),

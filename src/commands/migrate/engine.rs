@@ -479,7 +479,7 @@ pub async fn revert(
     // The down file's own first line decides `-- no-transaction`.
     let down_migration = Migration {
         up_path: migration.down_path.clone().unwrap_or_default(),
-        no_transaction: down.starts_with("-- no-transaction"),
+        no_transaction: super::source::has_no_transaction_marker(down),
         ..migration.clone()
     };
     let mode = mode_of(&down_migration, &statements, dialect);
@@ -536,4 +536,84 @@ pub async fn revert(
         return Err(failed.into());
     }
     Ok((mode, started.elapsed()))
+}
+
+/// Writes a `resolve` decision to the ledger, in one transaction.
+pub async fn record_resolution(
+    db: &mut MigrationDb,
+    resolution: &plan::Resolution,
+) -> Result<(), ExecError> {
+    db.begin().await?;
+    let written = async {
+        match resolution {
+            plan::Resolution::PrismaApplied {
+                name,
+                checksum,
+                set_aside,
+                ..
+            } => {
+                for id in set_aside {
+                    db.prisma_mark_rolled_back(id).await?;
+                }
+                db.prisma_insert_applied(&plan::uuid_v4(|| fastrand::u8(..)), name, checksum)
+                    .await
+            }
+            plan::Resolution::PrismaRolledBack { set_aside, .. } => {
+                for id in set_aside {
+                    db.prisma_mark_rolled_back(id).await?;
+                }
+                Ok(())
+            }
+            plan::Resolution::SqlxFinish {
+                version,
+                execution_time,
+                ..
+            } => db.sqlx_finish(*version, *execution_time).await,
+            plan::Resolution::SqlxDelete { version, .. } => db.sqlx_delete(*version).await,
+        }
+    }
+    .await;
+    match written {
+        Ok(()) => db.commit().await,
+        Err(err) => {
+            db.rollback().await;
+            Err(err)
+        }
+    }
+}
+
+/// Records `chosen` as applied without running them (`baseline`), in one transaction.
+pub async fn record_baseline(
+    db: &mut MigrationDb,
+    layout: Layout,
+    chosen: &[Migration],
+) -> Result<(), ExecError> {
+    db.begin().await?;
+    for m in chosen {
+        let written = match layout {
+            Layout::Sqlx => {
+                db.sqlx_insert(
+                    m.version.unwrap_or_default(),
+                    &m.description,
+                    true,
+                    &m.checksum,
+                    0,
+                )
+                .await
+            }
+            Layout::Prisma => {
+                db.prisma_insert_applied(
+                    &plan::uuid_v4(|| fastrand::u8(..)),
+                    &m.id,
+                    &String::from_utf8_lossy(&m.checksum),
+                )
+                .await
+            }
+        };
+        if let Err(err) = written {
+            db.rollback().await;
+            return Err(err);
+        }
+    }
+    db.commit().await
 }

@@ -25,7 +25,7 @@ use crate::redact;
 
 pub use engine::{LockTimeout, MigrationFailed};
 pub use lint::Finding;
-pub use plan::{Blocked, State};
+pub use plan::{Blocked, ResolveError, State};
 pub use report::{ActionItem, ActionReport, LintReport, RanItem, RunReport, StatusReport};
 pub use source::{Layout, Migration, SourceError, hex, prisma_checksum, sqlx_checksum};
 pub use split::{SqlDialect, Statement, split as split_statements};
@@ -629,37 +629,16 @@ impl Session<'_> {
                     .into_iter()
                     .cloned()
                     .collect();
-                db.begin().await?;
-                let mut items = Vec::new();
-                for m in &chosen {
-                    match layout {
-                        Layout::Sqlx => {
-                            db.sqlx_insert(
-                                m.version.unwrap_or_default(),
-                                &m.description,
-                                true,
-                                &m.checksum,
-                                0,
-                            )
-                            .await?;
-                        }
-                        Layout::Prisma => {
-                            db.prisma_insert_applied(
-                                &plan::uuid_v4(|| fastrand::u8(..)),
-                                &m.id,
-                                &String::from_utf8_lossy(&m.checksum),
-                            )
-                            .await?;
-                        }
-                    }
-                    items.push(ActionItem {
+                engine::record_baseline(db, layout, &chosen).await?;
+                let items: Vec<ActionItem> = chosen
+                    .iter()
+                    .map(|m| ActionItem {
                         id: m.id.clone(),
                         description: m.description.clone(),
                         effect: "recorded as applied (not run)".into(),
                         problem: false,
-                    });
-                }
-                db.commit().await?;
+                    })
+                    .collect();
                 Ok(items)
             })
             .await?;
@@ -678,52 +657,36 @@ impl Session<'_> {
         let layout = self.project.layout;
         let name = applied_name.or(rolled_back).unwrap_or_default().to_owned();
         let migrations = self.migrations;
-        let item = self
-            .locked(db, async |db: &mut MigrationDb| -> anyhow::Result<ActionItem> {
-                engine::ensure_ledger(db, layout).await?;
-                let file = migrations.iter().find(|m| m.id == name);
-                match layout {
-                    Layout::Prisma => {
-                        let rows = db.prisma_rows().await?;
-                        let mine: Vec<_> = rows.iter().filter(|r| r.migration_name == name && r.rolled_back_at.is_none()).collect();
-                        let failed: Vec<_> = mine.iter().filter(|r| r.finished_at.is_none()).collect();
-                        if applied_name.is_some() {
-                            if mine.iter().any(|r| r.finished_at.is_some()) {
-                                return Err(UsageError::new(format!("migration {name} is already recorded as applied")).into());
-                            }
-                            let file = file.ok_or_else(|| UsageError::new(format!("migration {name} is not in {}", self.project.dir.display())))?;
-                            for row in &failed {
-                                db.prisma_mark_rolled_back(&row.id).await?;
-                            }
-                            db.prisma_insert_applied(&plan::uuid_v4(|| fastrand::u8(..)), &name, &String::from_utf8_lossy(&file.checksum)).await?;
-                            Ok(ActionItem { id: name.clone(), description: file.description.clone(), effect: "recorded as applied".into(), problem: false })
-                        } else {
-                            if failed.is_empty() {
-                                return Err(UsageError::new(format!("migration {name} cannot be rolled back: it is not in a failed state")).into());
-                            }
-                            for row in &failed {
-                                db.prisma_mark_rolled_back(&row.id).await?;
-                            }
-                            Ok(ActionItem { id: name.clone(), description: String::new(), effect: "failed record set aside (rolled back)".into(), problem: false })
-                        }
-                    }
-                    Layout::Sqlx => {
-                        let version: i64 = name.parse().map_err(|_| UsageError::new(format!("`{name}` is not a sqlx version")))?;
-                        let rows = db.sqlx_rows().await?;
-                        let Some(row) = rows.iter().find(|r| r.version == version && !r.success) else {
-                            return Err(UsageError::new(format!("migration {name} is not in a failed (dirty) state")).into());
-                        };
-                        if applied_name.is_some() {
-                            db.sqlx_finish(version, row.execution_time.max(0)).await?;
-                            Ok(ActionItem { id: name.clone(), description: row.description.clone(), effect: "marked successful".into(), problem: false })
-                        } else {
-                            db.sqlx_delete(version).await?;
-                            Ok(ActionItem { id: name.clone(), description: row.description.clone(), effect: "dirty row removed; it will run again".into(), problem: false })
-                        }
-                    }
-                }
-            })
+        let dir = self.project.dir.display().to_string();
+        let applied = applied_name.is_some();
+        let resolution = self
+            .locked(
+                db,
+                async |db: &mut MigrationDb| -> anyhow::Result<plan::Resolution> {
+                    engine::ensure_ledger(db, layout).await?;
+                    // Decided under the lock, from the ledger as it is now.
+                    let resolution = match layout {
+                        Layout::Prisma => plan::resolve_prisma(
+                            &db.prisma_rows().await?,
+                            migrations,
+                            &name,
+                            applied,
+                            &dir,
+                        )?,
+                        Layout::Sqlx => plan::resolve_sqlx(&db.sqlx_rows().await?, &name, applied)?,
+                    };
+                    engine::record_resolution(db, &resolution).await?;
+                    Ok(resolution)
+                },
+            )
             .await?;
+        let (id, description, effect) = resolution.summary();
+        let item = ActionItem {
+            id,
+            description,
+            effect: effect.into(),
+            problem: false,
+        };
         self.ctx.output.emit(&ActionReport {
             action: "resolve",
             items: vec![item],
@@ -791,7 +754,7 @@ fn lint_files(
         for file in files {
             let path = ctx.cwd.join(file);
             let text = crate::adapters::fs::read_to_string(&path)?;
-            let in_transaction = !text.starts_with("-- no-transaction");
+            let in_transaction = !source::has_no_transaction_marker(&text);
             out.push((file.display().to_string(), text, in_transaction));
         }
         out

@@ -305,6 +305,151 @@ pub fn baseline_plan<'a>(
         .collect())
 }
 
+/// What `resolve` does to the ledger, decided from its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Prisma `--applied`: set the failed rows aside, record a finished one.
+    PrismaApplied {
+        name: String,
+        description: String,
+        checksum: String,
+        set_aside: Vec<String>,
+    },
+    /// Prisma `--rolled-back`: set the failed rows aside.
+    PrismaRolledBack {
+        name: String,
+        set_aside: Vec<String>,
+    },
+    /// sqlx `--applied`: the dirty row becomes successful.
+    SqlxFinish {
+        version: i64,
+        description: String,
+        execution_time: i64,
+    },
+    /// sqlx `--rolled-back`: the dirty row goes, so the migration runs again.
+    SqlxDelete { version: i64, description: String },
+}
+
+impl Resolution {
+    /// The migration, its description and what was done, for the report.
+    #[must_use]
+    pub fn summary(&self) -> (String, String, &'static str) {
+        match self {
+            Resolution::PrismaApplied {
+                name, description, ..
+            } => (name.clone(), description.clone(), "recorded as applied"),
+            Resolution::PrismaRolledBack { name, .. } => (
+                name.clone(),
+                String::new(),
+                "failed record set aside (rolled back)",
+            ),
+            Resolution::SqlxFinish {
+                version,
+                description,
+                ..
+            } => (
+                version.to_string(),
+                description.clone(),
+                "marked successful",
+            ),
+            Resolution::SqlxDelete {
+                version,
+                description,
+            } => (
+                version.to_string(),
+                description.clone(),
+                "dirty row removed; it will run again",
+            ),
+        }
+    }
+}
+
+/// Why `resolve` refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("migration {0} is already recorded as applied")]
+    AlreadyApplied(String),
+    #[error("migration {name} is not in {dir}")]
+    NotOnDisk { name: String, dir: String },
+    #[error("migration {0} cannot be rolled back: it is not in a failed state")]
+    NotFailed(String),
+    #[error("`{0}` is not a sqlx version")]
+    NotAVersion(String),
+    #[error("migration {0} is not in a failed (dirty) state")]
+    NotDirty(String),
+}
+
+/// `resolve --applied NAME` (`applied`) or `--rolled-back NAME` on Prisma's ledger.
+pub fn resolve_prisma(
+    rows: &[PrismaRow],
+    migrations: &[Migration],
+    name: &str,
+    applied: bool,
+    dir: &str,
+) -> Result<Resolution, ResolveError> {
+    let mine: Vec<&PrismaRow> = rows
+        .iter()
+        .filter(|r| r.migration_name == name && r.rolled_back_at.is_none())
+        .collect();
+    let set_aside: Vec<String> = mine
+        .iter()
+        .filter(|r| r.finished_at.is_none())
+        .map(|r| r.id.clone())
+        .collect();
+    if !applied {
+        if set_aside.is_empty() {
+            return Err(ResolveError::NotFailed(name.to_owned()));
+        }
+        return Ok(Resolution::PrismaRolledBack {
+            name: name.to_owned(),
+            set_aside,
+        });
+    }
+    if mine.iter().any(|r| r.finished_at.is_some()) {
+        return Err(ResolveError::AlreadyApplied(name.to_owned()));
+    }
+    let file = migrations
+        .iter()
+        .find(|m| m.id == name)
+        .ok_or_else(|| ResolveError::NotOnDisk {
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+        })?;
+    Ok(Resolution::PrismaApplied {
+        name: name.to_owned(),
+        description: file.description.clone(),
+        checksum: String::from_utf8_lossy(&file.checksum).into_owned(),
+        set_aside,
+    })
+}
+
+/// `resolve --applied VERSION` (`applied`) or `--rolled-back VERSION` on sqlx's ledger.
+pub fn resolve_sqlx(
+    rows: &[SqlxRow],
+    name: &str,
+    applied: bool,
+) -> Result<Resolution, ResolveError> {
+    let version: i64 = name
+        .parse()
+        .map_err(|_| ResolveError::NotAVersion(name.to_owned()))?;
+    let row = rows
+        .iter()
+        .find(|r| r.version == version && !r.success)
+        .ok_or_else(|| ResolveError::NotDirty(name.to_owned()))?;
+    Ok(if applied {
+        Resolution::SqlxFinish {
+            version,
+            description: row.description.clone(),
+            execution_time: row.execution_time.max(0),
+        }
+    } else {
+        Resolution::SqlxDelete {
+            version,
+            description: row.description.clone(),
+        }
+    })
+}
+
 /// The sqlx advisory-lock id for a database: `0x3d32ad9e * crc32(name)`.
 #[must_use]
 pub fn sqlx_lock_id(database_name: &str) -> i64 {
@@ -441,6 +586,89 @@ mod tests {
         let reduced = from_prisma(&[row("a", None, Some("t")), row("b", Some("t"), None)]);
         assert_eq!(reduced.len(), 1);
         assert!(!reduced[0].failed);
+    }
+
+    fn prisma_row(id: &str, name: &str, finished: bool, rolled_back: bool) -> PrismaRow {
+        PrismaRow {
+            id: id.into(),
+            checksum: "c".into(),
+            finished_at: finished.then(|| "t".into()),
+            migration_name: name.into(),
+            logs: None,
+            rolled_back_at: rolled_back.then(|| "t".into()),
+            started_at: String::new(),
+            applied_steps_count: 1,
+        }
+    }
+
+    #[test]
+    fn prisma_resolve_decides_from_the_rows() {
+        let name = "20240101000000_init";
+        let on_disk = [migration(name, "select 1;")];
+        let failed = [
+            prisma_row("old", name, true, true),
+            prisma_row("f", name, false, false),
+        ];
+        assert_eq!(
+            resolve_prisma(&failed, &on_disk, name, false, "prisma/migrations"),
+            Ok(Resolution::PrismaRolledBack {
+                name: name.into(),
+                set_aside: vec!["f".into()],
+            })
+        );
+        let applied = resolve_prisma(&failed, &on_disk, name, true, "prisma/migrations").unwrap();
+        assert!(
+            matches!(&applied, Resolution::PrismaApplied { set_aside, .. } if set_aside == &["f".to_owned()])
+        );
+        assert_eq!(applied.summary().2, "recorded as applied");
+        let done = [prisma_row("d", name, true, false)];
+        assert_eq!(
+            resolve_prisma(&done, &on_disk, name, true, "dir"),
+            Err(ResolveError::AlreadyApplied(name.into()))
+        );
+        assert_eq!(
+            resolve_prisma(&done, &on_disk, name, false, "dir"),
+            Err(ResolveError::NotFailed(name.into()))
+        );
+        assert_eq!(
+            resolve_prisma(&[], &[], name, true, "dir")
+                .unwrap_err()
+                .to_string(),
+            format!("migration {name} is not in dir")
+        );
+    }
+
+    #[test]
+    fn sqlx_resolve_needs_a_dirty_row() {
+        let row = |version, success| SqlxRow {
+            version,
+            description: "init".into(),
+            installed_on: String::new(),
+            success,
+            checksum: Vec::new(),
+            execution_time: -5,
+        };
+        let rows = [row(1, true), row(2, false)];
+        assert_eq!(
+            resolve_sqlx(&rows, "2", true),
+            Ok(Resolution::SqlxFinish {
+                version: 2,
+                description: "init".into(),
+                execution_time: 0,
+            })
+        );
+        assert!(matches!(
+            resolve_sqlx(&rows, "2", false),
+            Ok(Resolution::SqlxDelete { version: 2, .. })
+        ));
+        assert_eq!(
+            resolve_sqlx(&rows, "1", true),
+            Err(ResolveError::NotDirty("1".into()))
+        );
+        assert_eq!(
+            resolve_sqlx(&rows, "x", true),
+            Err(ResolveError::NotAVersion("x".into()))
+        );
     }
 
     #[test]

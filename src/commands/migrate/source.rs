@@ -73,6 +73,13 @@ pub enum SourceError {
     BadLockFile { path: PathBuf, message: String },
 }
 
+/// sqlx's marker: `-- no-transaction` as the very first line runs the file
+/// statement by statement, outside a transaction.
+#[must_use]
+pub fn has_no_transaction_marker(sql: &str) -> bool {
+    sql.starts_with("-- no-transaction")
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, SourceError> {
     std::fs::read(path).map_err(|e| SourceError::Read {
         path: path.to_path_buf(),
@@ -203,7 +210,7 @@ fn read_sqlx(dir: &Path) -> Result<Vec<Migration>, SourceError> {
             id: version.to_string(),
             version: Some(version),
             description,
-            no_transaction: sql.starts_with("-- no-transaction"),
+            no_transaction: has_no_transaction_marker(&sql),
             checksum: sqlx_checksum(&bytes),
             equivalent_checksums: vec![sqlx_checksum(&lf), sqlx_checksum(&crlf)],
             up_path: path,
