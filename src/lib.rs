@@ -4,19 +4,26 @@
 //! Map of the modules:
 //! - [`cli`]: the clap definition of global flags and the subcommand list.
 //! - [`app`]: the run loop: parse, load config, build the output, dispatch, map to an exit code.
-//! - [`config`]: `skillsctl.toml` discovery, `${VAR}` interpolation, span-aware errors.
 //! - [`context`]: what every command receives (output, config, global flags); a leaf.
+//! - [`args`]: argument groups several commands flatten (the HTTP options).
+//! - [`config`]: `skillsctl.toml` discovery, `${VAR}` interpolation, span-aware errors.
 //! - [`format`]: the `--format` and `--color` choices, shared by CLI, config and output.
 //! - [`output`]: the only module that prints: reports as tables or JSON, diagnostics, progress.
 //! - [`exit`]: the exit-code contract (0, 1, 2, 3) and the one place errors map to it.
-//! - [`adapters`]: I/O at the edges: filesystem (atomic writes, dry-run) and prompts.
-//! - [`repo`]: repository layout detection and the domain map shared by init and analysis.
+//! - [`adapters`]: I/O at the edges: filesystem (atomic writes, change sets, the
+//!   walk), git, the HTTP client, databases, Redis, raw network probes, prompts.
+//! - [`probe`]: the probe engine (targets, attempts, retries, waiting, health bodies),
+//!   a library call for health-check and rollout.
+//! - [`expect`]: what an HTTP response must show, with expected/actual/source per failure.
+//! - [`repo`]: repository layout detection, the domain map, imports (parse with
+//!   spans, resolve) and line counts, shared by init, analysis and extraction.
 //! - [`retry`]: exponential backoff with jitter for retries and polling.
 //! - [`runtime`]: the one tokio runtime builder.
 //! - [`text`]: line/column bookkeeping for messages that point into files.
 //! - [`redact`]: hides passwords and credentials before anything is shown.
 //! - [`commands`]: one room per subcommand (`commands/<name>/`), glue in `mod.rs`,
-//!   pure logic beside it, and a serialisable report.
+//!   pure logic beside it, and a serialisable report. Rooms import no other
+//!   room and never the run loop.
 
 pub mod adapters;
 pub mod app;

@@ -11,7 +11,9 @@ use anyhow::Context as _;
 
 use super::graph::WalkedFile;
 use super::{AnalyzeArgs, data, history, traffic};
-use crate::adapters::{fs as afs, git};
+use crate::adapters::fs::{self as afs, FsError};
+use crate::adapters::git;
+use crate::adapters::http::{ClientOptions, HttpClient, HttpError, Request};
 use crate::config::{self, Config, Loaded};
 use crate::context::Context;
 use crate::exit::UsageError;
@@ -351,16 +353,33 @@ pub fn traffic(
     Ok(traffic)
 }
 
+/// Why Prometheus gave no traffic (a warning: traffic is then unknown).
+#[derive(Debug, thiserror::Error)]
+pub enum PrometheusError {
+    #[error("not a URL ({0})")]
+    Url(#[from] url::ParseError),
+    #[error("cannot start the async runtime ({0})")]
+    Runtime(#[from] std::io::Error),
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("not JSON ({0})")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Answer(String),
+}
+
 /// Requests per minute by route from a Prometheus `query_range`.
 fn prometheus_traffic(
     server: &str,
     window: std::time::Duration,
     routes: &traffic::RouteMap,
-) -> Result<traffic::Traffic, String> {
+) -> Result<traffic::Traffic, PrometheusError> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let mut url = url::Url::parse(server).map_err(|e| format!("not a URL ({e})"))?;
+    let mut url = url::Url::parse(server)?;
     url.set_path(&format!(
         "{}/api/v1/query_range",
         url.path().trim_end_matches('/')
@@ -370,23 +389,20 @@ fn prometheus_traffic(
         .append_pair("start", &now.saturating_sub(window.as_secs()).to_string())
         .append_pair("end", &now.to_string())
         .append_pair("step", "60");
-    let runtime = crate::runtime::current_thread().map_err(|e| e.to_string())?;
-    let request = crate::adapters::http::Request::get(url.as_str())
+    let request = Request::get(url.as_str())
         .timeout(std::time::Duration::from_secs(10))
         .body_cap(64 * 1024 * 1024);
-    let response = runtime.block_on(async {
-        let client = crate::adapters::http::HttpClient::new(
-            &crate::adapters::http::ClientOptions::default(),
-        )
-        .map_err(|e| e.to_string())?;
-        client.send(&request).await.map_err(|e| e.to_string())
+    let response = crate::runtime::current_thread()?.block_on(async {
+        HttpClient::new(&ClientOptions::default())?
+            .send(&request)
+            .await
     })?;
     if response.status != 200 {
-        return Err(format!("HTTP {}", response.status));
+        return Err(PrometheusError::Status(response.status));
     }
-    let answer: serde_json::Value =
-        serde_json::from_slice(&response.body).map_err(|e| format!("not JSON ({e})"))?;
+    let answer: serde_json::Value = serde_json::from_slice(&response.body)?;
     traffic::from_prometheus(&answer, routes, &crate::redact::url(server))
+        .map_err(PrometheusError::Answer)
 }
 
 /// Streams one access log, plain or gzip (several members, as rotated logs
@@ -398,7 +414,11 @@ fn read_log(
 ) -> anyhow::Result<()> {
     use std::io::BufRead as _;
     let file = std::fs::File::open(path)
-        .map_err(|e| UsageError::new(format!("cannot read traffic log {}: {e}", path.display())))?;
+        .map_err(|source| FsError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+        .context("cannot read a traffic log")?;
     let mut reader = std::io::BufReader::new(file);
     let is_gzip = reader
         .fill_buf()
