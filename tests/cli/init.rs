@@ -50,6 +50,25 @@ fn writes_a_config_the_other_commands_read_and_refuses_to_overwrite() {
     assert_eq!(ctx.read("repo/skillsctl.toml"), written);
 }
 
+/// `init --force` over a config with hand-made `[domains]` keeps that map
+/// instead of the detected one; everything else is written anew.
+#[test]
+fn force_keeps_the_configured_domains() {
+    let ctx = monorepo();
+    ctx.write(
+        "repo/skillsctl.toml",
+        "[domains]\nlearning = [\"packages/backend-core/src/services/ai\", \"packages/backend-core/src/services/skills\"]\n",
+    );
+    ctx.cmd(["init", "--yes", "--force", "repo"]).expect_code(0);
+    let written = ctx.read("repo/skillsctl.toml");
+    assert!(written.contains("learning = ["), "{written}");
+    assert!(!written.contains("\ncategories = ["), "{written}");
+    assert!(
+        written.contains("[health]") || written.contains("[[health.targets]]"),
+        "{written}"
+    );
+}
+
 #[test]
 fn detects_the_monorepo_layout() {
     let ctx = monorepo();

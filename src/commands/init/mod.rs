@@ -66,7 +66,16 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if target.exists() && !args.force && !args.dry_run {
         return Err(FsError::AlreadyExists { path: target }.into());
     }
-    let layout = repo::detect(&root)?;
+    let mut layout = repo::detect(&root)?;
+    // A re-run (--force) keeps the team's [domains]: the map in effect is the
+    // config's when it names any, as for every other command.
+    if let Some(existing) = std::fs::read_to_string(&target)
+        .ok()
+        .and_then(|text| config::parse(&text, &target.display().to_string()).ok())
+    {
+        let (domains, _) = repo::domains::effective(&existing.domains, &layout.domains);
+        layout.domains = domains.clone();
+    }
     let prompter = Prompter::new(args.yes);
     let defaults = Answers::defaults(&layout);
     let app_url = prompter
