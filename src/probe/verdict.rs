@@ -65,6 +65,7 @@ impl HttpExpectations {
                 .collect(),
             body: self.body_regex.clone(),
             max_latency: self.max_latency,
+            ..Expectations::default()
         }
     }
 }

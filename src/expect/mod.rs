@@ -3,8 +3,15 @@
 //! Pure and shared: health-check judges health endpoints with it, smoke judges
 //! every step, rollout's gates both. Each failure says what was expected, the
 //! actual value and where it came from (the status, a header, a JSON path).
+//!
+//! - [`diff`]: a readable difference of two JSON values, path by path.
+//! - [`schema`]: JSON Schema (draft 2020-12) as an expectation.
+
+pub mod diff;
+pub mod schema;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -21,6 +28,9 @@ pub struct Expectations {
     pub headers: Vec<HeaderRule>,
     pub json: Vec<JsonRule>,
     pub body: Option<Pattern>,
+    /// Text the body must contain.
+    pub body_contains: Option<String>,
+    pub schema: Option<Arc<schema::Schema>>,
     pub max_latency: Option<Duration>,
 }
 
@@ -53,6 +63,105 @@ pub enum JsonTest {
     Equals(Value),
     /// The first selected value's text (a string as is, anything else as JSON) matches.
     Matches(Pattern),
+    /// The first selected value holds this: a substring of a string, an
+    /// element of an array, a key of an object.
+    Contains(Value),
+    Type(JsonType),
+    /// Characters of a string, elements of an array, keys of an object.
+    Length(usize),
+    /// Whether the path selects anything (`exists = false`: it must not).
+    Exists(bool),
+    /// A numeric comparison of the first selected value.
+    Compare(Comparison, f64),
+}
+
+/// JSON value types, as JSON Schema names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl JsonType {
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => JsonType::String,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "boolean" => JsonType::Boolean,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            "null" => JsonType::Null,
+            _ => return None,
+        })
+    }
+
+    #[must_use]
+    pub fn of(value: &Value) -> Self {
+        match value {
+            Value::String(_) => JsonType::String,
+            Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+            Value::Number(_) => JsonType::Number,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+            Value::Null => JsonType::Null,
+        }
+    }
+
+    fn holds(self, value: &Value) -> bool {
+        let actual = JsonType::of(value);
+        actual == self || (self == JsonType::Number && actual == JsonType::Integer)
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::Boolean => "boolean",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+/// `gt`, `gte`, `lt`, `lte`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Greater,
+    GreaterOrEqual,
+    Less,
+    LessOrEqual,
+}
+
+impl Comparison {
+    fn holds(self, actual: f64, bound: f64) -> bool {
+        match self {
+            Comparison::Greater => actual > bound,
+            Comparison::GreaterOrEqual => actual >= bound,
+            Comparison::Less => actual < bound,
+            Comparison::LessOrEqual => actual <= bound,
+        }
+    }
+
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+        }
+    }
 }
 
 /// Where a failed expectation looked.
@@ -74,10 +183,18 @@ pub enum Expected {
     HeaderContains(String),
     HeaderMatches(Pattern),
     JsonSelects,
+    JsonSelectsNothing,
     JsonEquals(Value),
     JsonMatches(Pattern),
+    JsonContains(Value),
+    JsonType(JsonType),
+    JsonLength(usize),
+    JsonCompare(Comparison, f64),
     BodyJson,
     BodyMatches(Pattern),
+    BodyContains(String),
+    /// Valid against the JSON Schema.
+    Schema,
     LatencyWithin(Duration),
 }
 
@@ -94,6 +211,8 @@ pub enum Actual {
     NotJson,
     /// The body, which did not match (not repeated: it can be long).
     Body,
+    /// What the schema found, one line per violation (`/path: message`).
+    Violations(Vec<String>),
     Latency(Duration),
 }
 
@@ -132,9 +251,23 @@ pub fn check(response: &HttpResponse, expect: &Expectations) -> Vec<Failure> {
             actual: Actual::Body,
         });
     }
-    if !expect.json.is_empty() {
+    if let Some(needle) = &expect.body_contains
+        && !text.contains(needle.as_str())
+    {
+        failures.push(Failure {
+            source: Source::Body,
+            expected: Expected::BodyContains(needle.clone()),
+            actual: Actual::Body,
+        });
+    }
+    if !expect.json.is_empty() || expect.schema.is_some() {
         match serde_json::from_str::<Value>(&text) {
-            Ok(json) => failures.extend(expect.json.iter().filter_map(|r| check_json(&json, r))),
+            Ok(json) => {
+                failures.extend(expect.json.iter().filter_map(|r| check_json(&json, r)));
+                if let Some(schema) = &expect.schema {
+                    failures.extend(schema.check(&json));
+                }
+            }
             Err(_) => failures.push(Failure {
                 source: Source::Body,
                 expected: Expected::BodyJson,
@@ -198,33 +331,67 @@ pub fn check_json(json: &Value, rule: &JsonRule) -> Option<Failure> {
             actual,
         })
     };
+    if rule
+        .tests
+        .iter()
+        .any(|t| matches!(t, JsonTest::Exists(false)))
+    {
+        return nodes
+            .first()
+            .and_then(|&first| failure(Expected::JsonSelectsNothing, Actual::Json(first.clone())));
+    }
     let Some(&first) = nodes.first() else {
         return failure(Expected::JsonSelects, Actual::Missing);
     };
     for test in &rule.tests {
-        match test {
+        let expected = match test {
             JsonTest::Equals(expected) if !nodes.contains(&expected) => {
-                return failure(
-                    Expected::JsonEquals(expected.clone()),
-                    Actual::Json(first.clone()),
-                );
+                Expected::JsonEquals(expected.clone())
             }
-            JsonTest::Matches(pattern) => {
-                let text = match first {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                if !pattern.0.is_match(&text) {
-                    return failure(
-                        Expected::JsonMatches(pattern.clone()),
-                        Actual::Json(first.clone()),
-                    );
-                }
+            JsonTest::Matches(pattern) if !pattern.0.is_match(&text_of(first)) => {
+                Expected::JsonMatches(pattern.clone())
             }
-            JsonTest::Equals(_) => {}
-        }
+            JsonTest::Contains(needle) if !contains(first, needle) => {
+                Expected::JsonContains(needle.clone())
+            }
+            JsonTest::Type(kind) if !kind.holds(first) => Expected::JsonType(*kind),
+            JsonTest::Length(n) if length(first) != Some(*n) => Expected::JsonLength(*n),
+            JsonTest::Compare(op, bound)
+                if !first.as_f64().is_some_and(|v| op.holds(v, *bound)) =>
+            {
+                Expected::JsonCompare(*op, *bound)
+            }
+            _ => continue,
+        };
+        return failure(expected, Actual::Json(first.clone()));
     }
     None
+}
+
+/// A string as it is, anything else as JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn contains(haystack: &Value, needle: &Value) -> bool {
+    match (haystack, needle) {
+        (Value::String(s), Value::String(n)) => s.contains(n.as_str()),
+        (Value::Array(items), _) => items.contains(needle),
+        (Value::Object(map), Value::String(key)) => map.contains_key(key),
+        _ => false,
+    }
+}
+
+fn length(value: &Value) -> Option<usize> {
+    match value {
+        Value::String(s) => Some(s.chars().count()),
+        Value::Array(items) => Some(items.len()),
+        Value::Object(map) => Some(map.len()),
+        _ => None,
+    }
 }
 
 fn millis(d: Duration) -> String {
@@ -242,8 +409,15 @@ impl fmt::Display for Expected {
                 write!(f, "matching /{}/", p.0.as_str())
             }
             Expected::JsonSelects => f.write_str("a value"),
+            Expected::JsonSelectsNothing => f.write_str("nothing"),
             Expected::JsonEquals(v) => write!(f, "{v}"),
+            Expected::JsonContains(v) => write!(f, "containing {v}"),
+            Expected::JsonType(kind) => write!(f, "a value of type {}", kind.name()),
+            Expected::JsonLength(n) => write!(f, "length {n}"),
+            Expected::JsonCompare(op, bound) => write!(f, "{} {bound}", op.symbol()),
             Expected::BodyJson => f.write_str("JSON"),
+            Expected::BodyContains(v) => write!(f, "containing {v:?}"),
+            Expected::Schema => f.write_str("valid against the schema"),
             Expected::LatencyWithin(d) => write!(f, "within {}", millis(*d)),
         }
     }
@@ -258,6 +432,7 @@ impl fmt::Display for Actual {
             Actual::Json(v) => write!(f, "{v}"),
             Actual::NotJson => f.write_str("not JSON"),
             Actual::Body => f.write_str("the body"),
+            Actual::Violations(lines) => f.write_str(&lines.join("; ")),
             Actual::Latency(d) => f.write_str(&millis(*d)),
         }
     }
@@ -285,6 +460,13 @@ impl fmt::Display for Failure {
                 write!(f, "{} missing", self.source)
             }
             (Expected::JsonSelects, _) => write!(f, "{} matched nothing", self.source),
+            (Expected::JsonSelectsNothing, Actual::Json(got)) => {
+                write!(f, "{} is {got}, expected nothing there", self.source)
+            }
+            (Expected::Schema, Actual::Violations(lines)) => {
+                write!(f, "body does not match the schema: {}", lines.join("; "))
+            }
+            (Expected::BodyContains(needle), _) => write!(f, "body does not contain {needle:?}"),
             (Expected::HeaderMatches(p), Actual::Text(v)) => {
                 write!(
                     f,
@@ -312,6 +494,9 @@ impl fmt::Display for Failure {
             (Expected::LatencyWithin(budget), Actual::Latency(took)) => {
                 write!(f, "took {}, budget {}", millis(*took), millis(*budget))
             }
+            (_, Actual::Json(got)) => {
+                write!(f, "{} is {got}, expected {}", self.source, self.expected)
+            }
             _ => write!(
                 f,
                 "{}: expected {}, got {}",
@@ -321,172 +506,34 @@ impl fmt::Display for Failure {
     }
 }
 
+impl Failure {
+    /// For a JSON value that is not the expected object or array, the
+    /// differences path by path (`$.skills[2].proficiency: expected 8, got "8"`).
+    #[must_use]
+    pub fn diff(&self) -> Vec<String> {
+        match (&self.source, &self.expected, &self.actual) {
+            (Source::JsonPath(path), Expected::JsonEquals(want), Actual::Json(got))
+                if want.is_object() || want.is_array() =>
+            {
+                diff::json(path, want, got, diff::MAX_LINES)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl Serialize for Failure {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
-        let mut s = serializer.serialize_struct("Failure", 4)?;
+        let mut s = serializer.serialize_struct("Failure", 5)?;
         s.serialize_field("source", &self.source.to_string())?;
         s.serialize_field("expected", &self.expected.to_string())?;
         s.serialize_field("actual", &self.actual.to_string())?;
         s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("diff", &self.diff())?;
         s.end()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(status: u16, headers: &[(&str, &str)], body: &str, ms: u64) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-            elapsed: Duration::from_millis(ms),
-        }
-    }
-
-    fn header(name: &str, test: HeaderTest) -> HeaderRule {
-        HeaderRule {
-            name: name.into(),
-            test,
-        }
-    }
-
-    fn json(path: &str, tests: Vec<JsonTest>) -> JsonRule {
-        JsonRule {
-            path: path.parse().unwrap(),
-            tests,
-        }
-    }
-
-    #[test]
-    fn everything_holds_on_a_good_response() {
-        let r = response(
-            200,
-            &[
-                ("Cache-Control", "public, max-age=300"),
-                ("X-Total-Count", "2"),
-            ],
-            r#"{"skills":[{"name":"Rust"},{"name":"Go"}]}"#,
-            20,
-        );
-        let expect = Expectations {
-            status: Some("2xx".parse().unwrap()),
-            headers: vec![
-                header(
-                    "cache-control",
-                    HeaderTest::Equals("public, max-age=300".into()),
-                ),
-                header("Cache-Control", HeaderTest::Contains("max-age".into())),
-                header(
-                    "X-Total-Count",
-                    HeaderTest::Matches("^\\d+$".parse().unwrap()),
-                ),
-                header("x-total-count", HeaderTest::Exists),
-            ],
-            json: vec![json(
-                "$.skills[*].name",
-                vec![
-                    JsonTest::Equals("Go".into()),
-                    JsonTest::Matches("^R".parse().unwrap()),
-                ],
-            )],
-            body: Some("skills".parse().unwrap()),
-            max_latency: Some(Duration::from_millis(200)),
-        };
-        assert!(check(&r, &expect).is_empty());
-    }
-
-    #[test]
-    fn each_failure_names_expected_actual_and_source() {
-        let r = response(
-            503,
-            &[
-                ("Cache-Control", "no-store"),
-                ("Authorization", "Bearer s3cret"),
-            ],
-            r#"{"status":"down","n":"8"}"#,
-            350,
-        );
-        let expect = Expectations {
-            status: Some("200".parse().unwrap()),
-            headers: vec![
-                header("X-Total-Count", HeaderTest::Exists),
-                header(
-                    "Cache-Control",
-                    HeaderTest::Equals("public, max-age=300".into()),
-                ),
-                header(
-                    "Authorization",
-                    HeaderTest::Matches("^Basic".parse().unwrap()),
-                ),
-            ],
-            json: vec![
-                json("$.status", vec![JsonTest::Equals("up".into())]),
-                json("$.n", vec![JsonTest::Equals(8.into())]),
-                json("$.missing", vec![]),
-            ],
-            body: None,
-            max_latency: Some(Duration::from_millis(200)),
-        };
-        let failures = check(&r, &expect);
-        let lines: Vec<String> = failures.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            lines,
-            [
-                "expected 200",
-                "header X-Total-Count missing",
-                "header Cache-Control = \"no-store\", expected \"public, max-age=300\"",
-                "header Authorization = \"***\" does not match /^Basic/",
-                "$.status is \"down\", expected \"up\"",
-                "$.n is \"8\", expected 8",
-                "$.missing matched nothing",
-                "took 350ms, budget 200ms",
-            ]
-        );
-        assert_eq!(failures[0].actual, Actual::Status(503));
-        assert_eq!(failures[2].source, Source::Header("Cache-Control".into()));
-        assert_eq!(failures[5].source, Source::JsonPath("$.n".into()));
-        assert_eq!(failures[5].actual.to_string(), "\"8\"");
-        assert_eq!(failures[5].expected.to_string(), "8");
-        // A secret header's value never shows, in any rendering.
-        let json = serde_json::to_string(&failures).unwrap();
-        assert!(!json.contains("s3cret"), "{json}");
-    }
-
-    #[test]
-    fn a_body_that_is_not_json_fails_json_rules_once() {
-        let r = response(200, &[], "<html>", 1);
-        let expect = Expectations {
-            json: vec![json("$.a", vec![]), json("$.b", vec![])],
-            body: Some("^\\{".parse().unwrap()),
-            ..Expectations::default()
-        };
-        let lines: Vec<String> = check(&r, &expect).iter().map(ToString::to_string).collect();
-        assert_eq!(lines, ["body does not match /^\\{/", "body is not JSON"]);
-    }
-
-    #[test]
-    fn the_first_failing_json_test_wins() {
-        let value = serde_json::json!({"status": "ok"});
-        let rule = json(
-            "$.status",
-            vec![
-                JsonTest::Matches("^o".parse().unwrap()),
-                JsonTest::Equals("up".into()),
-            ],
-        );
-        let failure = check_json(&value, &rule).unwrap();
-        assert!(matches!(failure.expected, Expected::JsonEquals(_)));
-        let rule = json("$.status", vec![JsonTest::Matches("^u".parse().unwrap())]);
-        assert_eq!(
-            check_json(&value, &rule).unwrap().to_string(),
-            "$.status is \"ok\", expected to match /^u/"
-        );
-    }
-}
+mod tests;
