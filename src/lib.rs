@@ -15,6 +15,7 @@
 //! - [`probe`]: the probe engine (targets, attempts, retries, waiting, health bodies),
 //!   a library call for health-check and rollout.
 //! - [`expect`]: what an HTTP response must show, with expected/actual/source per failure.
+//! - [`suite`]: smoke suites: TOML suites with located errors, the runner, load stats, reports.
 //! - [`repo`]: repository layout detection, the domain map, imports (parse with
 //!   spans, resolve) and line counts, shared by init, analysis and extraction.
 //! - [`retry`]: exponential backoff with jitter for retries and polling.
@@ -41,6 +42,7 @@ pub mod redact;
 pub mod repo;
 pub mod retry;
 pub mod runtime;
+pub mod suite;
 pub mod text;
 
 pub use app::run;

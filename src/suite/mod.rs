@@ -1,0 +1,15 @@
+//! Smoke suites as a library: load TOML suites ([`parse`]), run their tests
+//! against a backend through the shared HTTP client ([`run`]), under load
+//! ([`load`]), and report ([`report`], with JUnit). `skillsctl smoke` is its
+//! command-line face; rollout runs suites as a gate.
+//!
+//! - [`model`]: what a loaded suite is.
+//! - [`template`]: `{{name}}` holes in suite strings.
+//! - [`parse`]: TOML → [`model::Suite`], every error at file:line:col.
+
+pub mod model;
+pub mod parse;
+pub mod template;
+
+pub use model::Suite;
+pub use parse::{LoadOptions, SuiteError, parse};
