@@ -3,7 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{analyze_boundaries, completions, config, health_check, init, migrate};
+use crate::commands::{
+    analyze_boundaries, completions, config, health_check, init, migrate, smoke,
+};
 use crate::context::GlobalArgs;
 
 const ABOUT: &str = "Carry out the hybrid-backend plan for the skills-evaluation monolith";
@@ -23,6 +25,7 @@ Examples:
   skillsctl --format json init --dry-run
   skillsctl config                      Check skillsctl.toml, show the settings in effect
   skillsctl health-check --wait 60s     Block until the app, database and Redis are healthy
+  skillsctl smoke smoke/api.toml        Run API smoke tests against the backend
   skillsctl completions zsh > ~/.zfunc/_skillsctl
 
 Exit codes: 0 success, 1 ran and found failures, 2 usage/config/input error,
@@ -54,6 +57,7 @@ pub enum Command {
     HealthCheck(Box<health_check::HealthCheckArgs>),
     AnalyzeBoundaries(analyze_boundaries::AnalyzeArgs),
     Migrate(Box<migrate::MigrateArgs>),
+    Smoke(Box<smoke::SmokeArgs>),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -66,7 +70,8 @@ impl Command {
             Command::Config(_)
             | Command::HealthCheck(_)
             | Command::Migrate(_)
-            | Command::AnalyzeBoundaries(_) => true,
+            | Command::AnalyzeBoundaries(_)
+            | Command::Smoke(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

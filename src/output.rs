@@ -234,6 +234,29 @@ impl Output {
         }
     }
 
+    /// A progress bar on stderr for `total` items; a no-op when progress is off.
+    #[must_use]
+    pub fn bar(&self, total: u64, label: &str) -> Bar {
+        if !self.progress {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})",
+        )
+        .map_or_else(
+            |_| indicatif::ProgressStyle::default_bar(),
+            |s| s.progress_chars("=> "),
+        );
+        bar.set_style(style);
+        bar.set_prefix(label.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Bar(Some(bar))
+    }
+
     /// Writes raw bytes (a completion script, a man page) to stdout.
     pub fn raw(&self, bytes: &[u8]) {
         write_stdout(bytes);
@@ -267,6 +290,28 @@ impl Output {
     /// An error on stderr with its causes; shown even with `--quiet`.
     pub fn error(&self, err: &anyhow::Error) {
         print_error(&self.stderr_style, err);
+    }
+}
+
+/// A live progress bar on stderr; a no-op when progress is off. Cheap to
+/// clone and safe to move to other threads.
+#[derive(Clone)]
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    /// One more item done, with a short message (the item's name).
+    pub fn inc(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.to_owned());
+            bar.inc(1);
+        }
+    }
+
+    /// Removes the bar from the screen.
+    pub fn clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -9,3 +9,4 @@ pub mod config;
 pub mod health_check;
 pub mod init;
 pub mod migrate;
+pub mod smoke;

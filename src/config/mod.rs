@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 pub use schema::{
     AnalysisConfig, Config, DatabaseConfig, DomainFacts, EnvString, HealthConfig,
     HealthTargetConfig, HumanDuration, JsonExpectation, JsonPathExpr, MatrixConfig,
-    MigrationLayout, OutputConfig, Pattern, ProjectConfig, RedisConfig, StatusSet, TrafficConfig,
-    WorkspaceConfig,
+    MigrationLayout, OutputConfig, Pattern, ProjectConfig, RedisConfig, SmokeConfig, StatusSet,
+    TrafficConfig, WorkspaceConfig,
 };
 
 /// The file name looked for in the working directory and its parents.

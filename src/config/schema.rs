@@ -30,6 +30,18 @@ pub struct Config {
     pub traffic: TrafficConfig,
     /// Domain name → facts only people know (deploys, stack, data isolation).
     pub facts: BTreeMap<String, DomainFacts>,
+    /// What `smoke` runs without suite arguments.
+    pub smoke: SmokeConfig,
+}
+
+/// `[smoke]`: the suites `skillsctl smoke` runs by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmokeConfig {
+    /// Files or globs, relative to the config file.
+    pub suites: Vec<String>,
+    /// Over every suite's own `base_url` (`--base-url` wins).
+    pub base_url: Option<EnvString>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -44,6 +44,8 @@ pub struct HeaderRule {
 #[derive(Debug, Clone)]
 pub enum HeaderTest {
     Exists,
+    /// The header must not be there.
+    Absent,
     Equals(String),
     Contains(String),
     Matches(Pattern),
@@ -179,6 +181,7 @@ pub enum Source {
 pub enum Expected {
     Status(StatusSet),
     HeaderExists,
+    HeaderAbsent,
     HeaderEquals(String),
     HeaderContains(String),
     HeaderMatches(Pattern),
@@ -295,8 +298,15 @@ fn check_header(response: &HttpResponse, rule: &HeaderRule) -> Option<Failure> {
             actual,
         })
     };
+    if let HeaderTest::Absent = rule.test {
+        return response.header(&rule.name).map(|value| Failure {
+            source: Source::Header(rule.name.clone()),
+            expected: Expected::HeaderAbsent,
+            actual: Actual::Text(redact::header_value(&rule.name, value)),
+        });
+    }
     let expected = match &rule.test {
-        HeaderTest::Exists => Expected::HeaderExists,
+        HeaderTest::Exists | HeaderTest::Absent => Expected::HeaderExists,
         HeaderTest::Equals(v) => Expected::HeaderEquals(v.clone()),
         HeaderTest::Contains(v) => Expected::HeaderContains(v.clone()),
         HeaderTest::Matches(p) => Expected::HeaderMatches(p.clone()),
@@ -305,7 +315,7 @@ fn check_header(response: &HttpResponse, rule: &HeaderRule) -> Option<Failure> {
         return failure(expected, Actual::Missing);
     };
     let holds = match &rule.test {
-        HeaderTest::Exists => true,
+        HeaderTest::Exists | HeaderTest::Absent => true,
         HeaderTest::Equals(v) => value == v,
         HeaderTest::Contains(v) => value.contains(v.as_str()),
         HeaderTest::Matches(p) => p.0.is_match(value),
@@ -403,6 +413,7 @@ impl fmt::Display for Expected {
         match self {
             Expected::Status(set) => write!(f, "status {set}"),
             Expected::HeaderExists => f.write_str("present"),
+            Expected::HeaderAbsent => f.write_str("absent"),
             Expected::HeaderEquals(v) => write!(f, "{v:?}"),
             Expected::HeaderContains(v) => write!(f, "containing {v:?}"),
             Expected::HeaderMatches(p) | Expected::BodyMatches(p) | Expected::JsonMatches(p) => {
@@ -467,6 +478,9 @@ impl fmt::Display for Failure {
                 write!(f, "body does not match the schema: {}", lines.join("; "))
             }
             (Expected::BodyContains(needle), _) => write!(f, "body does not contain {needle:?}"),
+            (Expected::HeaderAbsent, Actual::Text(v)) => {
+                write!(f, "{} = {v:?}, expected no such header", self.source)
+            }
             (Expected::HeaderMatches(p), Actual::Text(v)) => {
                 write!(
                     f,

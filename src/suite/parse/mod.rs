@@ -25,6 +25,11 @@ pub struct SuiteError {
     pub message: String,
 }
 
+/// Every invalid suite of a run, one error each.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct SuiteErrors(pub Vec<SuiteError>);
+
 /// What the command line adds to a suite.
 pub struct LoadOptions<'a> {
     /// `--env NAME`: the `[env.NAME]` section to apply.
