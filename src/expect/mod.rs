@@ -415,7 +415,9 @@ impl fmt::Display for Expected {
             Expected::HeaderExists => f.write_str("present"),
             Expected::HeaderAbsent => f.write_str("absent"),
             Expected::HeaderEquals(v) => write!(f, "{v:?}"),
-            Expected::HeaderContains(v) => write!(f, "containing {v:?}"),
+            Expected::HeaderContains(v) | Expected::BodyContains(v) => {
+                write!(f, "containing {v:?}")
+            }
             Expected::HeaderMatches(p) | Expected::BodyMatches(p) | Expected::JsonMatches(p) => {
                 write!(f, "matching /{}/", p.0.as_str())
             }
@@ -427,7 +429,6 @@ impl fmt::Display for Expected {
             Expected::JsonLength(n) => write!(f, "length {n}"),
             Expected::JsonCompare(op, bound) => write!(f, "{} {bound}", op.symbol()),
             Expected::BodyJson => f.write_str("JSON"),
-            Expected::BodyContains(v) => write!(f, "containing {v:?}"),
             Expected::Schema => f.write_str("valid against the schema"),
             Expected::LatencyWithin(d) => write!(f, "within {}", millis(*d)),
         }

@@ -32,6 +32,8 @@ pub struct ThresholdResult {
 impl LoadStats {
     /// From `(latency ms, met expectations)` samples over `duration_s` seconds.
     #[must_use]
+    // Request counts stay far below 2^52: the float conversions are exact.
+    #[allow(clippy::cast_precision_loss)]
     pub fn new(samples: &[(f64, bool)], duration_s: f64, thresholds: &[Threshold]) -> Self {
         let mut latencies: Vec<f64> = samples.iter().map(|(ms, _)| *ms).collect();
         latencies.sort_by(f64::total_cmp);
@@ -93,6 +95,12 @@ impl LoadStats {
 
 /// The nearest-rank percentile of sorted values.
 #[must_use]
+// The rank lies in 0..=len by construction.
+#[allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 pub fn percentile(sorted: &[f64], p: u8) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -115,6 +123,7 @@ fn round(value: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // the values are exact by construction
 mod tests {
     use super::*;
     use crate::suite::parse::parse_threshold;

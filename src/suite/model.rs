@@ -87,6 +87,9 @@ pub struct Test {
     pub tags: Vec<String>,
     /// Where `[[test]]` is written (1-based).
     pub line: usize,
+    /// Runs alone, after the other tests (`exclusive = true`): for tests that
+    /// spend a shared budget, such as a rate limit.
+    pub exclusive: bool,
     pub steps: Vec<Step>,
     pub teardown: Vec<Step>,
 }

@@ -58,14 +58,13 @@ impl SmokeReport {
         let mut report = Junit::new("skillsctl smoke");
         let mut suites: Vec<TestSuite> = Vec::new();
         for test in &self.tests {
-            let position = suites.iter().position(|s| s.name.as_str() == test.suite);
-            let suite = match position {
-                Some(i) => &mut suites[i],
-                None => {
-                    suites.push(TestSuite::new(test.suite.clone()));
-                    suites.last_mut().expect("pushed")
-                }
+            let index = if let Some(i) = suites.iter().position(|s| s.name.as_str() == test.suite) {
+                i
+            } else {
+                suites.push(TestSuite::new(test.suite.clone()));
+                suites.len() - 1
             };
+            let suite = &mut suites[index];
             let steps = test
                 .steps
                 .iter()

@@ -172,7 +172,8 @@ pub async fn preflight(
     Ok(())
 }
 
-/// Runs the selected tests, `settings.jobs` at once; results in selection order.
+/// Runs the selected tests, `settings.jobs` at once, then the exclusive ones
+/// one by one; results in selection order.
 pub async fn run(
     suites: Arc<Vec<Suite>>,
     selection: Vec<(usize, usize)>,
@@ -182,44 +183,29 @@ pub async fn run(
 ) -> Result<Vec<TestResult>, RunError> {
     // A bad CA or key file is one error before anything runs.
     pool.get(&settings.tls)?;
-    let permits = Arc::new(tokio::sync::Semaphore::new(settings.jobs.max(1)));
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut set = tokio::task::JoinSet::new();
-    for (order, &(s, t)) in selection.iter().enumerate() {
-        let (suites, settings, pool, observer, permits, stop) = (
-            Arc::clone(&suites),
-            Arc::clone(&settings),
-            Arc::clone(&pool),
-            Arc::clone(&observer),
-            Arc::clone(&permits),
-            Arc::clone(&stop),
-        );
-        set.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            let suite = &suites[s];
-            let test = &suite.tests[t];
-            let result = if stop.load(Ordering::Relaxed) {
-                skipped_test(suite, test, "--fail-fast: an earlier test failed")
-            } else {
-                let client = client_for(suite, &settings, &pool);
-                match client {
-                    Ok(client) => run_test(suite, test, &client, &settings).await,
-                    Err(err) => skipped_test(suite, test, &err.to_string()),
-                }
-            };
-            if settings.fail_fast && result.outcome == Outcome::Failed {
-                stop.store(true, Ordering::Relaxed);
-            }
-            observer.test_done(&result);
-            (order, result)
-        });
-    }
+    let shared = Phase {
+        suites,
+        settings,
+        pool,
+        observer,
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let (exclusive, concurrent): (Vec<_>, Vec<_>) = selection
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|&(_, (s, t))| shared.suites[s].tests[t].exclusive);
+    let jobs = shared.settings.jobs.max(1);
     let mut results: Vec<Option<TestResult>> = vec![None; selection.len()];
-    while let Some(joined) = set.join_next().await {
-        if let Ok((order, result)) = joined {
-            results[order] = Some(result);
-        }
+    for (order, result) in shared
+        .run(concurrent, jobs)
+        .await
+        .into_iter()
+        .chain(shared.run(exclusive, 1).await)
+    {
+        results[order] = Some(result);
     }
+    let suites = &shared.suites;
     Ok(results
         .into_iter()
         .zip(&selection)
@@ -233,6 +219,63 @@ pub async fn run(
             })
         })
         .collect())
+}
+
+/// What every test of a run shares.
+struct Phase {
+    suites: Arc<Vec<Suite>>,
+    settings: Arc<RunSettings>,
+    pool: Arc<ClientPool>,
+    observer: Arc<dyn Observer>,
+    /// Set by the first failure under `--fail-fast`.
+    stop: Arc<AtomicBool>,
+}
+
+impl Phase {
+    /// Runs `tests` (order, (suite, test)) `jobs` at once.
+    async fn run(
+        &self,
+        tests: Vec<(usize, (usize, usize))>,
+        jobs: usize,
+    ) -> Vec<(usize, TestResult)> {
+        let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
+        let mut set = tokio::task::JoinSet::new();
+        for (order, (s, t)) in tests {
+            let (suites, settings, pool, observer, permits, stop) = (
+                Arc::clone(&self.suites),
+                Arc::clone(&self.settings),
+                Arc::clone(&self.pool),
+                Arc::clone(&self.observer),
+                Arc::clone(&permits),
+                Arc::clone(&self.stop),
+            );
+            set.spawn(async move {
+                let _permit = permits.acquire_owned().await.ok();
+                let suite = &suites[s];
+                let test = &suite.tests[t];
+                let result = if stop.load(Ordering::Relaxed) {
+                    skipped_test(suite, test, "--fail-fast: an earlier test failed")
+                } else {
+                    match client_for(suite, &settings, &pool) {
+                        Ok(client) => run_test(suite, test, &client, &settings).await,
+                        Err(err) => skipped_test(suite, test, &err.to_string()),
+                    }
+                };
+                if settings.fail_fast && result.outcome == Outcome::Failed {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                observer.test_done(&result);
+                (order, result)
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            if let Ok(result) = joined {
+                done.push(result);
+            }
+        }
+        done
+    }
 }
 
 /// A cookie jar per test run when the suite asks for one; else the shared client.
@@ -401,7 +444,8 @@ async fn run_step(
     };
     let failed = outcome == Outcome::Failed;
     StepResult {
-        name: crate::redact::text(&step.name, &shown),
+        // Names are written by the suite's author, not filled from variables.
+        name: step.name.clone(),
         line: step.line,
         outcome,
         method: request.method.clone(),
@@ -528,8 +572,14 @@ fn learn_header_secrets(request: &Request, secrets: &mut Vec<String>) {
     for (name, value) in &request.headers {
         if crate::redact::is_secret_header(name) {
             push_secret(secrets, value);
+            // `Bearer <token>`: the token alone; `a=1; b=2`: each cookie's value.
             if let Some((_, token)) = value.split_once(' ') {
                 push_secret(secrets, token.trim());
+            }
+            for cookie in value.split(';') {
+                if let Some((_, v)) = cookie.split_once('=') {
+                    push_secret(secrets, v.trim());
+                }
             }
         }
     }

@@ -102,14 +102,15 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
-                Part::Var(name) => match vars.get(name) {
-                    Some(value) => out.push_str(value),
-                    None => {
+                Part::Var(name) => {
+                    if let Some(value) = vars.get(name) {
+                        out.push_str(value);
+                    } else {
                         out.push_str("{{");
                         out.push_str(name);
                         out.push_str("}}");
                     }
-                },
+                }
             }
         }
         out

@@ -122,3 +122,8 @@ fn man_page_renders_and_writes_one_page_per_command() {
         assert!(ctx.path("man1").join(page).is_file(), "{page} missing");
     }
 }
+
+#[test]
+fn smoke_help() {
+    insta::assert_snapshot!("help_smoke", help(&["smoke", "--help"]));
+}

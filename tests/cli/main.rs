@@ -10,3 +10,4 @@ mod health_check;
 mod help;
 mod init;
 mod migrate;
+mod smoke;

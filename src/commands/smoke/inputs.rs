@@ -94,7 +94,10 @@ fn is_name(name: &str) -> bool {
 /// `name = "value"` TOML (a `.toml` file), else `NAME=VALUE` lines with `#`
 /// comments, as a `.env` file has them.
 fn vars_file(text: &str, shown: &str) -> anyhow::Result<Vec<Var>> {
-    if shown.ends_with(".toml") {
+    let is_toml = std::path::Path::new(shown)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_toml {
         let table: toml::Table = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()

@@ -112,7 +112,7 @@ pub struct SmokeArgs {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "HTTP options")]
     pub http: HttpArgs,
 }
 

@@ -380,7 +380,11 @@ fn read_tests(
         let line = table
             .span()
             .map_or(1, |s| crate::config::span::line_col(reader.text, s.start).0);
-        reader.only_keys(table, &path, &["name", "tags", "step", "teardown"])?;
+        reader.only_keys(
+            table,
+            &path,
+            &["name", "tags", "exclusive", "step", "teardown"],
+        )?;
         let name = table
             .get("name")
             .ok_or_else(|| reader.error(table.span(), &path, "a test needs a `name`"))
@@ -388,6 +392,10 @@ fn read_tests(
         let tags = match table.get("tags") {
             Some(item) => reader.strings(item, &join(&path, "tags"))?,
             None => Vec::new(),
+        };
+        let exclusive = match table.get("exclusive") {
+            Some(item) => reader.bool(item, &join(&path, "exclusive"))?,
+            None => false,
         };
         let mut in_scope = known.clone();
         let steps = read_steps(reader, table, &path, "step", &mut in_scope, base_dir)?;
@@ -403,6 +411,7 @@ fn read_tests(
             name,
             tags,
             line,
+            exclusive,
             steps,
             teardown,
         });

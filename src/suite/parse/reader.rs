@@ -105,16 +105,17 @@ impl Reader<'_> {
         uses: &mut Vec<Use>,
     ) -> Result<Template, SuiteError> {
         let text = self.string(item, key)?;
-        self.template_of(&text, item.span(), key, uses)
+        self.template_of(&text, item.span().as_ref(), key, uses)
     }
 
     pub fn template_of(
         &self,
         text: &str,
-        span: Option<Range<usize>>,
+        span: Option<&Range<usize>>,
         key: &str,
         uses: &mut Vec<Use>,
     ) -> Result<Template, SuiteError> {
+        let span = span.cloned();
         let template =
             Template::parse(text).map_err(|e| self.error(span.clone(), key, e.message))?;
         uses.extend(template.names().map(|name| Use {
@@ -205,7 +206,7 @@ impl Reader<'_> {
         Ok(match value {
             Value::String(s) => {
                 let text = self.expand(s.value(), value.span(), key)?;
-                self.template_of(&text, value.span(), key, uses)?;
+                self.template_of(&text, value.span().as_ref(), key, uses)?;
                 serde_json::Value::String(text)
             }
             Value::Integer(n) => serde_json::Value::from(*n.value()),
@@ -222,7 +223,7 @@ impl Reader<'_> {
             ),
             Value::InlineTable(table) => {
                 let mut map = serde_json::Map::new();
-                for (k, v) in table.iter() {
+                for (k, v) in table {
                     map.insert(k.to_owned(), self.json(v, &join(key, k), uses)?);
                 }
                 serde_json::Value::Object(map)
@@ -241,7 +242,7 @@ impl Reader<'_> {
             Item::Value(value) => self.json(value, key, uses),
             Item::Table(table) => {
                 let mut map = serde_json::Map::new();
-                for (k, v) in table.iter() {
+                for (k, v) in table {
                     map.insert(k.to_owned(), self.item_json(v, &join(key, k), uses)?);
                 }
                 Ok(serde_json::Value::Object(map))

@@ -48,57 +48,7 @@ pub fn read(
     let line = table
         .span()
         .map_or(1, |s| crate::config::span::line_col(reader.text, s.start).0);
-    let method = match table.get("method") {
-        Some(item) => {
-            let method = reader.string(item, &key("method"))?.to_ascii_uppercase();
-            if !crate::adapters::http::headers::is_token(&method) {
-                return Err(reader.error(
-                    item.span(),
-                    &key("method"),
-                    format!("`{method}` is not an HTTP method"),
-                ));
-            }
-            method
-        }
-        None => "GET".to_owned(),
-    };
-    let target = match (table.get("path"), table.get("url")) {
-        (Some(_), Some(url)) => {
-            return Err(reader.error(url.span(), &key("url"), "give `path` or `url`, not both"));
-        }
-        (Some(item), None) => {
-            let text = reader.string(item, &key("path"))?;
-            if !text.starts_with('/') && !text.starts_with("{{") {
-                return Err(reader.error(
-                    item.span(),
-                    &key("path"),
-                    format!("`{text}` must start with `/` (or use `url` for a full URL)"),
-                ));
-            }
-            RequestTarget::Path(reader.template_of(&text, item.span(), &key("path"), uses)?)
-        }
-        (None, Some(item)) => RequestTarget::Url(reader.template(item, &key("url"), uses)?),
-        (None, None) => {
-            return Err(reader.error(
-                table.span(),
-                path,
-                "a step needs `path` (joined to base_url) or `url`",
-            ));
-        }
-    };
-    let name = match table.get("name") {
-        Some(item) => reader.string(item, &key("name"))?,
-        None => match &target {
-            RequestTarget::Path(_) | RequestTarget::Url(_) => {
-                let written = table
-                    .get("path")
-                    .or_else(|| table.get("url"))
-                    .and_then(Item::as_str)
-                    .unwrap_or_default();
-                format!("{method} {written}")
-            }
-        },
-    };
+    let (method, target, name) = read_target(reader, table, path, uses)?;
     let query = match table.get("query") {
         Some(item) => pairs(reader, item, &key("query"), uses)?,
         None => Vec::new(),
@@ -166,6 +116,74 @@ pub fn read(
     })
 }
 
+/// The method, where the request goes, and the step's name (by default
+/// `METHOD path` as written).
+fn read_target(
+    reader: &Reader<'_>,
+    table: &toml_edit::Table,
+    path: &str,
+    uses: &mut Vec<Use>,
+) -> Result<(String, RequestTarget, String), SuiteError> {
+    let key = |k: &str| join(path, k);
+    let method = match table.get("method") {
+        Some(item) => {
+            let method = reader.string(item, &key("method"))?.to_ascii_uppercase();
+            if !crate::adapters::http::headers::is_token(&method) {
+                return Err(reader.error(
+                    item.span(),
+                    &key("method"),
+                    format!("`{method}` is not an HTTP method"),
+                ));
+            }
+            method
+        }
+        None => "GET".to_owned(),
+    };
+    let target = match (table.get("path"), table.get("url")) {
+        (Some(_), Some(url)) => {
+            return Err(reader.error(url.span(), &key("url"), "give `path` or `url`, not both"));
+        }
+        (Some(item), None) => {
+            let text = reader.string(item, &key("path"))?;
+            if !text.starts_with('/') && !text.starts_with("{{") {
+                return Err(reader.error(
+                    item.span(),
+                    &key("path"),
+                    format!("`{text}` must start with `/` (or use `url` for a full URL)"),
+                ));
+            }
+            RequestTarget::Path(reader.template_of(
+                &text,
+                item.span().as_ref(),
+                &key("path"),
+                uses,
+            )?)
+        }
+        (None, Some(item)) => RequestTarget::Url(reader.template(item, &key("url"), uses)?),
+        (None, None) => {
+            return Err(reader.error(
+                table.span(),
+                path,
+                "a step needs `path` (joined to base_url) or `url`",
+            ));
+        }
+    };
+    let name = match table.get("name") {
+        Some(item) => reader.string(item, &key("name"))?,
+        None => match &target {
+            RequestTarget::Path(_) | RequestTarget::Url(_) => {
+                let written = table
+                    .get("path")
+                    .or_else(|| table.get("url"))
+                    .and_then(Item::as_str)
+                    .unwrap_or_default();
+                format!("{method} {written}")
+            }
+        },
+    };
+    Ok((method, target, name))
+}
+
 /// `{ name = "value" }` pairs, values templated.
 fn pairs(
     reader: &Reader<'_>,
@@ -186,7 +204,7 @@ fn pairs(
             };
             Ok((
                 name.to_owned(),
-                reader.template_of(&text, value.span(), &key, uses)?,
+                reader.template_of(&text, value.span().as_ref(), &key, uses)?,
             ))
         })
         .collect()
@@ -272,7 +290,7 @@ fn read_auth(
             uses,
         )?));
     }
-    let user = table.get("user").ok_or_else(|| {
+    let user_item = table.get("user").ok_or_else(|| {
         reader.error(
             item.span(),
             path,
@@ -280,7 +298,7 @@ fn read_auth(
         )
     })?;
     Ok(AuthSpec::Basic {
-        user: reader.template(user, &join(path, "user"), uses)?,
+        user: reader.template(user_item, &join(path, "user"), uses)?,
         password: match table.get("password") {
             Some(p) => Some(reader.template(p, &join(path, "password"), uses)?),
             None => None,
@@ -470,6 +488,8 @@ fn json_tests(
     for (op, value) in table.iter() {
         let op_key = join(key, op);
         let number = |v: &Item| -> Result<f64, SuiteError> {
+            // Bounds in suites are small: no precision is lost.
+            #[allow(clippy::cast_precision_loss)]
             v.as_float()
                 .or_else(|| v.as_integer().map(|n| n as f64))
                 .ok_or_else(|| reader.error(v.span(), &op_key, "expected a number"))

@@ -138,7 +138,11 @@ fn env_and_command_line_vars_override() {
         value("token").secret,
         "a secret stays secret when overridden"
     );
-    let base = suite.base_url.as_ref().unwrap().render(&Default::default());
+    let base = suite
+        .base_url
+        .as_ref()
+        .unwrap()
+        .render(&crate::suite::template::Vars::default());
     assert_eq!(base, "https://staging.example.com");
     let err = load_with(SUITE, Some("prod"), &[]).unwrap_err();
     assert!(

@@ -75,3 +75,90 @@ impl Drop for NodeServer {
         let _ = self.child.wait();
     }
 }
+
+/// The reference backend (`server.js`) on its own database, with a token of
+/// its own so rate-limit counters never carry over between tests.
+pub struct Backend {
+    pub server: NodeServer,
+    pub token: String,
+}
+
+impl Backend {
+    /// Starts `server.js` on `database_url` and `redis_url`, plus `env`.
+    pub fn start(database_url: &str, redis_url: &str, env: &[(&str, &str)]) -> Self {
+        let token = format!(
+            "tok-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        let mut all: Vec<(&str, &str)> = vec![
+            ("DATABASE_URL", database_url),
+            ("REDIS_URL", redis_url),
+            ("API_TOKEN", &token),
+        ];
+        all.extend_from_slice(env);
+        let server = NodeServer::start("server.js", &all);
+        Backend { server, token }
+    }
+}
+
+/// A redis-server of the test's own on a free port, stopped by its pid when
+/// dropped (or earlier with [`PrivateRedis::stop`]): the machine's shared
+/// Redis is never touched.
+pub struct PrivateRedis {
+    child: Option<Child>,
+    pub url: String,
+}
+
+impl PrivateRedis {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a private redis-server");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "private redis-server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        PrivateRedis {
+            child: Some(child),
+            url: format!("redis://127.0.0.1:{port}/0"),
+        }
+    }
+
+    /// Kills this redis-server (SIGKILL), as a crashed cache would go.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
