@@ -127,6 +127,12 @@ pub fn build(ctx: &Context) -> ConfigReport {
             "file",
         ));
     }
+    for (i, suite) in config.smoke.suites.iter().enumerate() {
+        entries.push(entry(format!("smoke.suites[{i}]"), suite.clone(), "file"));
+    }
+    if let Some(base) = &config.smoke.base_url {
+        entries.push(entry("smoke.base_url", url(base), "file"));
+    }
     ConfigReport {
         path: ctx.config.path.as_ref().map(|p| p.display().to_string()),
         root: ctx.config.root.display().to_string(),
