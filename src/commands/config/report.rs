@@ -127,17 +127,26 @@ pub fn build(ctx: &Context) -> ConfigReport {
             "file",
         ));
     }
-    for (i, suite) in config.smoke.suites.iter().enumerate() {
-        entries.push(entry(format!("smoke.suites[{i}]"), suite.clone(), "file"));
-    }
-    if let Some(base) = &config.smoke.base_url {
-        entries.push(entry("smoke.base_url", url(base), "file"));
-    }
+    entries.extend(smoke_entries(&config.smoke));
     ConfigReport {
         path: ctx.config.path.as_ref().map(|p| p.display().to_string()),
         root: ctx.config.root.display().to_string(),
         entries,
     }
+}
+
+/// `[smoke]`: the default suites and base URL.
+fn smoke_entries(smoke: &crate::config::SmokeConfig) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = smoke
+        .suites
+        .iter()
+        .enumerate()
+        .map(|(i, suite)| entry(format!("smoke.suites[{i}]"), suite.clone(), "file"))
+        .collect();
+    if let Some(base) = &smoke.base_url {
+        entries.push(entry("smoke.base_url", url(base), "file"));
+    }
+    entries
 }
 
 impl Report for ConfigReport {
