@@ -89,6 +89,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
         Command::HealthCheck(args) => commands::health_check::run(args, ctx),
         Command::Migrate(args) => commands::migrate::run(args, ctx),
         Command::Smoke(args) => commands::smoke::run(args, ctx),
+        Command::UpdateGatewayConfig(args) => commands::update_gateway_config::run(args, ctx),
         Command::AnalyzeBoundaries(args) => commands::analyze_boundaries::run(args, ctx),
         Command::Completions(args) => {
             commands::completions::run_completions(args, ctx, crate::cli::command())

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     analyze_boundaries, completions, config, health_check, init, migrate, smoke,
+    update_gateway_config,
 };
 use crate::context::GlobalArgs;
 
@@ -58,6 +59,7 @@ pub enum Command {
     AnalyzeBoundaries(analyze_boundaries::AnalyzeArgs),
     Migrate(Box<migrate::MigrateArgs>),
     Smoke(Box<smoke::SmokeArgs>),
+    UpdateGatewayConfig(update_gateway_config::GatewayArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -71,7 +73,8 @@ impl Command {
             | Command::HealthCheck(_)
             | Command::Migrate(_)
             | Command::AnalyzeBoundaries(_)
-            | Command::Smoke(_) => true,
+            | Command::Smoke(_)
+            | Command::UpdateGatewayConfig(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

@@ -15,6 +15,7 @@
 //! - [`probe`]: the probe engine (targets, attempts, retries, waiting, health bodies),
 //!   a library call for health-check and rollout.
 //! - [`expect`]: what an HTTP response must show, with expected/actual/source per failure.
+//! - [`gateway`]: the gateway file: routes by prefix, edits that keep comments, renderers.
 //! - [`suite`]: smoke suites: TOML suites with located errors, the runner, load stats, reports.
 //! - [`repo`]: repository layout detection, the domain map, imports (parse with
 //!   spans, resolve) and line counts, shared by init, analysis and extraction.
@@ -36,6 +37,7 @@ pub mod context;
 pub mod exit;
 pub mod expect;
 pub mod format;
+pub mod gateway;
 pub mod output;
 pub mod probe;
 pub mod redact;

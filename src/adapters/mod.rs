@@ -2,6 +2,7 @@
 //! touches these directly; the command's `mod.rs` glue does.
 //!
 //! - [`fs`]: atomic file writes (temp file + rename), no-clobber creation, dry-run.
+//! - [`gateway`]: nginx -t, haproxy -c, reload commands, HAProxy's admin socket.
 //! - [`git`]: history streamed from `git log -z --name-only`.
 //! - [`http`]: the one HTTP client (TLS options, capped bodies, timeouts).
 //! - [`db`]: SQL connections (PostgreSQL, MySQL/MariaDB, SQLite), locks, migration ledgers.
@@ -11,6 +12,7 @@
 
 pub mod db;
 pub mod fs;
+pub mod gateway;
 pub mod git;
 pub mod http;
 pub mod kv;

@@ -10,3 +10,4 @@ pub mod health_check;
 pub mod init;
 pub mod migrate;
 pub mod smoke;
+pub mod update_gateway_config;

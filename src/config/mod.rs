@@ -7,6 +7,7 @@
 //! file and defaults by the command that reads the setting.
 
 pub mod interpolate;
+pub mod reader;
 mod schema;
 pub mod span;
 

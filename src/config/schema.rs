@@ -32,6 +32,15 @@ pub struct Config {
     pub facts: BTreeMap<String, DomainFacts>,
     /// What `smoke` runs without suite arguments.
     pub smoke: SmokeConfig,
+    pub gateway: GatewayConfig,
+}
+
+/// `[gateway]`: where the gateway file is.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Relative to the config file [default: gateway.toml].
+    pub file: Option<String>,
 }
 
 /// `[smoke]`: the suites `skillsctl smoke` runs by default.

@@ -49,8 +49,9 @@ pub struct RunSettings {
 pub enum RunError {
     #[error("cannot reach {url}: {reason}")]
     Unreachable { url: String, reason: String },
-    #[error(transparent)]
-    Client(#[from] HttpError),
+    /// A CA or client-key file that cannot be used (exit 2, by the cause).
+    #[error("{0}")]
+    Client(#[source] HttpError),
 }
 
 /// Told of each test as it ends (progress bars).
@@ -182,7 +183,7 @@ pub async fn run(
     observer: Arc<dyn Observer>,
 ) -> Result<Vec<TestResult>, RunError> {
     // A bad CA or key file is one error before anything runs.
-    pool.get(&settings.tls)?;
+    pool.get(&settings.tls).map_err(RunError::Client)?;
     let shared = Phase {
         suites,
         settings,

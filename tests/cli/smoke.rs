@@ -378,6 +378,18 @@ fn repeat_with_expect_last_checks_a_rate_limit() {
 }
 
 #[test]
+fn a_bad_ca_file_is_a_usage_error_naming_it() {
+    let (server, hits) = counting_server();
+    let ctx = TestContext::builder()
+        .file("s.toml", &suite(&server.url(""), "[[test.step]]\npath = \"/x\"\n"))
+        .file("bad.pem", "not a certificate")
+        .build();
+    let out = ctx.cmd(["smoke", "s.toml", "--ca-cert", "bad.pem"]).expect_code(2);
+    assert!(out.stderr.contains("bad.pem"), "{}", out.stderr);
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
+
+#[test]
 fn failed_assertions_are_never_retried() {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&count);

@@ -120,6 +120,14 @@ impl ChangeSet {
         Ok(self.entry(&key)?.planned.as_deref())
     }
 
+    /// What the disk held at `path` when the plan first read it (`None`:
+    /// absent, or never read).
+    #[must_use]
+    pub fn original(&self, path: &str) -> Option<&[u8]> {
+        let key = clean(path).ok()?;
+        self.entries.get(&key)?.original.as_deref()
+    }
+
     /// Whether the file exists once the plan is applied.
     pub fn exists(&mut self, path: &str) -> Result<bool, ChangeError> {
         Ok(self.read(path)?.is_some())

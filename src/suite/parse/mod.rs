@@ -12,18 +12,10 @@ use std::path::Path;
 use toml_edit::{Item, TableLike};
 
 use super::model::{Defaults, LoadSpec, Metric, Suite, Test, Threshold, ThresholdOp, Var};
-use reader::{Reader, Use, join};
+use reader::{Reader, SuiteReader, Use, join};
 
 /// A suite that cannot be used; always exit 2.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}{}", key.as_ref().map(|k| format!(" (key `{k}`)")).unwrap_or_default())]
-pub struct SuiteError {
-    pub path: String,
-    pub line: usize,
-    pub column: usize,
-    pub key: Option<String>,
-    pub message: String,
-}
+pub type SuiteError = crate::config::reader::LocatedError;
 
 /// Every invalid suite of a run, one error each.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

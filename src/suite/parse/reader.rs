@@ -1,22 +1,15 @@
-//! Reading typed values out of a TOML document with their places: every
-//! problem becomes a [`SuiteError`] at file:line:col naming the key, and
-//! every string has `${ENV}` expanded and `{{name}}` parsed on the way.
+//! The suite's additions to the TOML reader: strings with `{{name}}` holes
+//! (parsed and their names recorded, to check against the variables in scope)
+//! and TOML values as JSON bodies.
 
 use std::ops::Range;
-use std::time::Duration;
 
-use toml_edit::{Item, TableLike, Value};
+use toml_edit::{Item, Value};
 
-use super::super::template::Template;
 use super::SuiteError;
-use crate::config::{interpolate, span};
+use crate::suite::template::Template;
 
-/// The document being read, for locating errors.
-pub struct Reader<'a> {
-    pub text: &'a str,
-    pub file: &'a str,
-    pub env: &'a dyn Fn(&str) -> Option<String>,
-}
+pub use crate::config::reader::{Reader, join};
 
 /// A `{{name}}` use and where it is written, checked once the step is read.
 #[derive(Debug, Clone)]
@@ -26,79 +19,17 @@ pub struct Use {
     pub span: Option<Range<usize>>,
 }
 
-impl Reader<'_> {
-    pub fn error(
-        &self,
-        span: Option<Range<usize>>,
-        key: &str,
-        message: impl Into<String>,
-    ) -> SuiteError {
-        let (line, column) = span.map_or((1, 1), |s| span::line_col(self.text, s.start));
-        SuiteError {
-            path: self.file.to_owned(),
-            line,
-            column,
-            key: (!key.is_empty()).then(|| key.to_owned()),
-            message: message.into(),
-        }
-    }
+/// Templates and JSON, on top of the generic reader.
+pub trait SuiteReader {
+    fn template(&self, item: &Item, key: &str, uses: &mut Vec<Use>) -> Result<Template, SuiteError>;
+    fn template_of(&self, text: &str, span: Option<&Range<usize>>, key: &str, uses: &mut Vec<Use>) -> Result<Template, SuiteError>;
+    fn json(&self, value: &Value, key: &str, uses: &mut Vec<Use>) -> Result<serde_json::Value, SuiteError>;
+    fn item_json(&self, item: &Item, key: &str, uses: &mut Vec<Use>) -> Result<serde_json::Value, SuiteError>;
+}
 
-    /// Refuses keys outside `allowed`, naming the allowed ones.
-    pub fn only_keys(
-        &self,
-        table: &dyn TableLike,
-        path: &str,
-        allowed: &[&str],
-    ) -> Result<(), SuiteError> {
-        for (key, _) in table.iter() {
-            if !allowed.contains(&key) {
-                let span = table.key(key).and_then(toml_edit::Key::span);
-                return Err(self.error(
-                    span,
-                    &join(path, key),
-                    format!(
-                        "unknown key `{key}` (expected one of: {})",
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    pub fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, SuiteError> {
-        item.as_table_like().ok_or_else(|| {
-            self.error(
-                item.span(),
-                key,
-                format!("expected a table, found {}", item.type_name()),
-            )
-        })
-    }
-
-    /// A string, `${ENV}` expanded.
-    pub fn string(&self, item: &Item, key: &str) -> Result<String, SuiteError> {
-        let raw = item.as_str().ok_or_else(|| {
-            self.error(
-                item.span(),
-                key,
-                format!("expected a string, found {}", item.type_name()),
-            )
-        })?;
-        self.expand(raw, item.span(), key)
-    }
-
-    pub fn expand(
-        &self,
-        raw: &str,
-        span: Option<Range<usize>>,
-        key: &str,
-    ) -> Result<String, SuiteError> {
-        interpolate::expand(raw, self.env).map_err(|e| self.error(span, key, e.to_string()))
-    }
-
+impl SuiteReader for Reader<'_> {
     /// A string with `{{name}}` holes; the names used go to `uses`.
-    pub fn template(
+    fn template(
         &self,
         item: &Item,
         key: &str,
@@ -108,7 +39,7 @@ impl Reader<'_> {
         self.template_of(&text, item.span().as_ref(), key, uses)
     }
 
-    pub fn template_of(
+    fn template_of(
         &self,
         text: &str,
         span: Option<&Range<usize>>,
@@ -126,78 +57,9 @@ impl Reader<'_> {
         Ok(template)
     }
 
-    pub fn bool(&self, item: &Item, key: &str) -> Result<bool, SuiteError> {
-        item.as_bool().ok_or_else(|| {
-            self.error(
-                item.span(),
-                key,
-                format!("expected true or false, found {}", item.type_name()),
-            )
-        })
-    }
-
-    /// A whole number in `range`.
-    pub fn integer(
-        &self,
-        item: &Item,
-        key: &str,
-        range: std::ops::RangeInclusive<i64>,
-    ) -> Result<i64, SuiteError> {
-        let n = item.as_integer().ok_or_else(|| {
-            self.error(
-                item.span(),
-                key,
-                format!("expected a whole number, found {}", item.type_name()),
-            )
-        })?;
-        if range.contains(&n) {
-            Ok(n)
-        } else {
-            Err(self.error(
-                item.span(),
-                key,
-                format!("{n} is out of range ({} to {})", range.start(), range.end()),
-            ))
-        }
-    }
-
-    /// `5s`, `250ms`, `1m 30s`.
-    pub fn duration(&self, item: &Item, key: &str) -> Result<Duration, SuiteError> {
-        let text = self.string(item, key)?;
-        humantime::parse_duration(text.trim()).map_err(|e| {
-            self.error(
-                item.span(),
-                key,
-                format!("`{text}` is not a duration ({e}); write e.g. `5s` or `250ms`"),
-            )
-        })
-    }
-
-    /// A list of strings.
-    pub fn strings(&self, item: &Item, key: &str) -> Result<Vec<String>, SuiteError> {
-        let array = item.as_array().ok_or_else(|| {
-            self.error(
-                item.span(),
-                key,
-                format!("expected a list of strings, found {}", item.type_name()),
-            )
-        })?;
-        array
-            .iter()
-            .enumerate()
-            .map(|(i, value)| {
-                let key = format!("{key}[{i}]");
-                value
-                    .as_str()
-                    .ok_or_else(|| self.error(value.span(), &key, "expected a string"))
-                    .and_then(|s| self.expand(s, value.span(), &key))
-            })
-            .collect()
-    }
-
     /// A TOML value as JSON, strings `${ENV}`-expanded and their `{{name}}`
     /// holes checked (they are filled when the request is made).
-    pub fn json(
+    fn json(
         &self,
         value: &Value,
         key: &str,
@@ -232,7 +94,7 @@ impl Reader<'_> {
     }
 
     /// An [`Item`] as JSON (tables written as `[x]` sections too).
-    pub fn item_json(
+    fn item_json(
         &self,
         item: &Item,
         key: &str,
@@ -249,23 +111,5 @@ impl Reader<'_> {
             }
             _ => Err(self.error(item.span(), key, "expected a value")),
         }
-    }
-}
-
-/// `a.b` from `a` and `b`; keys that are not bare are quoted.
-pub fn join(path: &str, key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let key = if bare {
-        key.to_owned()
-    } else {
-        format!("{key:?}")
-    };
-    if path.is_empty() {
-        key
-    } else {
-        format!("{path}.{key}")
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use toml_edit::Item;
 
 use super::SuiteError;
-use super::reader::{Reader, Use, join};
+use super::reader::{Reader, SuiteReader, Use, join};
 use crate::config::{JsonPathExpr, Pattern, StatusSet};
 use crate::expect::{Comparison, HeaderTest, JsonTest, JsonType, schema::Schema};
 use crate::suite::model::{
