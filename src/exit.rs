@@ -92,6 +92,13 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
     if let Some(fs) = cause.downcast_ref::<FsError>() {
         return Some(fs.exit_status());
     }
+    if let Some(gateway) = cause.downcast_ref::<crate::adapters::gateway::GatewayError>() {
+        return Some(match gateway {
+            // The rendered config is the input's fault: nothing was written.
+            crate::adapters::gateway::GatewayError::Rejected { .. } => ExitStatus::Usage,
+            _ => ExitStatus::Runtime,
+        });
+    }
     if let Some(change) = cause.downcast_ref::<ChangeError>() {
         return match change {
             ChangeError::Fs(fs) => Some(fs.exit_status()),

@@ -59,3 +59,6 @@ pub fn render_all(gateway: &Gateway) -> Vec<Rendered> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

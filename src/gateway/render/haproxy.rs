@@ -22,20 +22,21 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
         "\ndefaults\n    mode http\n    option http-keep-alive\n    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n"
     );
     let _ = writeln!(out, "frontend skillsctl\n    bind {}", target.bind);
-    let _ = writeln!(out, "    http-request set-var(txn.route) str(monolith)");
     for route in &gateway.routes {
         let id = ident(&route.service);
         let _ = writeln!(out, "    acl route_{id} path {}", route.prefix);
         if route.prefix != "/" {
             let _ = writeln!(out, "    acl route_{id} path_beg {}/", route.prefix.trim_end_matches('/'));
         }
-        let _ = writeln!(out, "    http-request set-var(txn.route) str({}) if route_{id}", route.service);
         if route.mode == Mode::External
             && let Some(pin) = &route.pin
         {
             let _ = writeln!(out, "    acl pin_{id} req.hdr({}) -m str {}", pin.header, pin.value);
-            let _ = writeln!(out, "    use_backend svc_{id} if route_{id} pin_{id}");
         }
+    }
+    for route in gateway.routes.iter().filter(|r| r.mode == Mode::External && r.pin.is_some()) {
+        let id = ident(&route.service);
+        let _ = writeln!(out, "    use_backend svc_{id} if route_{id} pin_{id}");
     }
     // Longest prefix first, as nginx chooses locations.
     let mut ordered: Vec<&Route> = gateway.routes.iter().collect();
