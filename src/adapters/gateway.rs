@@ -32,7 +32,9 @@ pub enum GatewayError {
 /// `nginx -t` on an include for the `http` block, wrapped in a minimal main
 /// config in a temp dir (its own pid and temp paths).
 pub fn nginx_test(include: &str) -> Result<(), GatewayError> {
-    let dir = tempfile::Builder::new().prefix("skillsctl-nginx-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("skillsctl-nginx-")
+        .tempdir()?;
     let conf = dir.path().join("skillsctl.conf");
     std::fs::write(&conf, include)?;
     let prefix = dir.path().display().to_string();
@@ -42,17 +44,29 @@ pub fn nginx_test(include: &str) -> Result<(), GatewayError> {
     );
     let main_path = dir.path().join("nginx.conf");
     std::fs::write(&main_path, main)?;
-    let output = run("nginx", &["-t", "-q", "-p", &prefix, "-c", &main_path.display().to_string()])?;
-    checked("nginx -t", output)
+    let output = run(
+        "nginx",
+        &[
+            "-t",
+            "-q",
+            "-p",
+            &prefix,
+            "-c",
+            &main_path.display().to_string(),
+        ],
+    )?;
+    checked("nginx -t", &output)
 }
 
 /// `haproxy -c` on a whole config.
 pub fn haproxy_check(config: &str) -> Result<(), GatewayError> {
-    let dir = tempfile::Builder::new().prefix("skillsctl-haproxy-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("skillsctl-haproxy-")
+        .tempdir()?;
     let file = dir.path().join("haproxy.cfg");
     std::fs::write(&file, config)?;
     let output = run("haproxy", &["-c", "-q", "-f", &file.display().to_string()])?;
-    checked("haproxy -c", output)
+    checked("haproxy -c", &output)
 }
 
 fn run(tool: &str, args: &[&str]) -> Result<std::process::Output, GatewayError> {
@@ -66,7 +80,7 @@ fn run(tool: &str, args: &[&str]) -> Result<std::process::Output, GatewayError> 
         })
 }
 
-fn checked(tool: &'static str, output: std::process::Output) -> Result<(), GatewayError> {
+fn checked(tool: &'static str, output: &std::process::Output) -> Result<(), GatewayError> {
     if output.status.success() {
         return Ok(());
     }
@@ -110,7 +124,8 @@ pub fn haproxy_runtime(socket: &Path, commands: &[String]) -> Result<(), Gateway
         message,
     };
     for command in commands {
-        let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(|e| err(e.to_string()))?;
+        let mut stream =
+            std::os::unix::net::UnixStream::connect(socket).map_err(|e| err(e.to_string()))?;
         stream
             .set_read_timeout(Some(Duration::from_secs(2)))
             .map_err(|e| err(e.to_string()))?;

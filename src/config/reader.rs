@@ -167,10 +167,10 @@ impl Reader<'_> {
             })
             .collect()
     }
-
 }
 
 /// `a.b` from `a` and `b`; keys that are not bare are quoted.
+#[must_use]
 pub fn join(path: &str, key: &str) -> String {
     let bare = !key.is_empty()
         && key

@@ -34,7 +34,9 @@ pub struct FieldChange {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
-    #[error("unknown service `{service}` (the gateway routes: {known}); pass --prefix to add a route")]
+    #[error(
+        "unknown service `{service}` (the gateway routes: {known}); pass --prefix to add a route"
+    )]
     UnknownService { service: String, known: String },
     #[error("the service `{0}` has a route already")]
     Exists(String),
@@ -45,14 +47,27 @@ pub enum EditError {
 }
 
 /// Applies `changes` to the route of `service` in `text`.
-pub fn apply(text: &str, service: &str, changes: &[Change]) -> Result<(String, Vec<FieldChange>), EditError> {
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| EditError::Syntax(e.message().to_owned()))?;
+pub fn apply(
+    text: &str,
+    service: &str,
+    changes: &[Change],
+) -> Result<(String, Vec<FieldChange>), EditError> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| EditError::Syntax(e.message().to_owned()))?;
     let mut log = Vec::new();
     for change in changes {
         let routes = routes_mut(&mut doc);
         let index = position(routes, service);
         match (change, index) {
-            (Change::Add { prefix, urls, weight }, None) => {
+            (
+                Change::Add {
+                    prefix,
+                    urls,
+                    weight,
+                },
+                None,
+            ) => {
                 let mut table = Table::new();
                 table.insert("service", value(service));
                 table.insert("prefix", value(prefix.as_str()));
@@ -60,7 +75,12 @@ pub fn apply(text: &str, service: &str, changes: &[Change]) -> Result<(String, V
                 table.insert("urls", value(string_array(urls)));
                 table.insert("weight", value(i64::from(*weight)));
                 routes.push(table);
-                log.push(field(service, "route", None, Some(format!("{prefix} → {}", urls.join(", ")))));
+                log.push(field(
+                    service,
+                    "route",
+                    None,
+                    Some(format!("{prefix} → {}", urls.join(", "))),
+                ));
             }
             (Change::Add { .. }, Some(_)) => return Err(EditError::Exists(service.to_owned())),
             (_, None) => {
@@ -70,11 +90,19 @@ pub fn apply(text: &str, service: &str, changes: &[Change]) -> Result<(String, V
                     .collect();
                 return Err(EditError::UnknownService {
                     service: service.to_owned(),
-                    known: if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+                    known: if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    },
                 });
             }
             (Change::Remove, Some(i)) => {
-                let prefix = routes.get(i).and_then(|t| t.get("prefix")).and_then(Item::as_str).map(str::to_owned);
+                let prefix = routes
+                    .get(i)
+                    .and_then(|t| t.get("prefix"))
+                    .and_then(Item::as_str)
+                    .map(str::to_owned);
                 routes.remove(i);
                 log.push(field(service, "route", prefix, None));
             }
@@ -92,19 +120,45 @@ pub fn apply(text: &str, service: &str, changes: &[Change]) -> Result<(String, V
             }
             (Change::Weight(w), Some(i)) => {
                 let table = routes.get_mut(i).expect("found above");
-                if table.get("mode").and_then(Item::as_str).unwrap_or("internal") != "external" {
+                if table
+                    .get("mode")
+                    .and_then(Item::as_str)
+                    .unwrap_or("internal")
+                    != "external"
+                {
                     return Err(EditError::WeightOnInternal(service.to_owned()));
                 }
                 set(table, service, "weight", value(i64::from(*w)), &mut log);
             }
         }
     }
-    Ok((doc.to_string(), log))
+    Ok((doc.to_string(), merge(log)))
+}
+
+/// One entry per field: the first old value, the last new one; a field
+/// that ends as it began is left out.
+fn merge(log: Vec<FieldChange>) -> Vec<FieldChange> {
+    let mut merged: Vec<FieldChange> = Vec::new();
+    for change in log {
+        match merged
+            .iter_mut()
+            .find(|m| m.service == change.service && m.field == change.field)
+        {
+            Some(existing) => existing.new = change.new,
+            None => merged.push(change),
+        }
+    }
+    merged.retain(|m| m.old != m.new);
+    merged
 }
 
 /// The `[[route]]` tables, made when the file has none.
 fn routes_mut(doc: &mut DocumentMut) -> &mut ArrayOfTables {
-    if doc.get("route").and_then(Item::as_array_of_tables).is_none() {
+    if doc
+        .get("route")
+        .and_then(Item::as_array_of_tables)
+        .is_none()
+    {
         doc.insert("route", Item::ArrayOfTables(ArrayOfTables::new()));
     }
     doc["route"].as_array_of_tables_mut().expect("made above")

@@ -127,7 +127,10 @@ impl Gateway {
 #[must_use]
 pub fn within(outer: &str, inner: &str) -> bool {
     let outer = outer.trim_end_matches('/');
-    inner == outer || inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+    inner == outer
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A service name as upstream and backend names need it: letters, digits, `_`.

@@ -26,31 +26,50 @@ const ROUTE_KEYS: &[&str] = &[
 ];
 
 /// Parses and checks the gateway file `text` (shown as `file`).
-pub fn parse(text: &str, file: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Gateway, LocatedError> {
+pub fn parse(
+    text: &str,
+    file: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Gateway, LocatedError> {
     let reader = Reader { text, file, env };
     let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let message = e.message().lines().next().unwrap_or_default().trim().to_owned();
+        let message = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         reader.error(e.span(), "", format!("not valid TOML: {message}"))
     })?;
     let root = doc.as_table();
     reader.only_keys(root, "", TOP_KEYS)?;
-    let monolith_item = root
-        .get("monolith")
-        .ok_or_else(|| reader.error(None, "monolith", "the gateway needs [monolith] with `urls`"))?;
+    let monolith_item = root.get("monolith").ok_or_else(|| {
+        reader.error(None, "monolith", "the gateway needs [monolith] with `urls`")
+    })?;
     let monolith_table = reader.table(monolith_item, "monolith")?;
     reader.only_keys(monolith_table, "monolith", &["urls"])?;
-    let monolith = urls(&reader, monolith_table, "monolith")?
-        .ok_or_else(|| reader.error(monolith_item.span(), "monolith.urls", "the monolith needs `urls`"))?;
+    let monolith = urls(&reader, monolith_table, "monolith")?.ok_or_else(|| {
+        reader.error(
+            monolith_item.span(),
+            "monolith.urls",
+            "the monolith needs `urls`",
+        )
+    })?;
     let mut routes = Vec::new();
     if let Some(item) = root.get("route") {
-        let array = item
-            .as_array_of_tables()
-            .ok_or_else(|| reader.error(item.span(), "route", "write each route as a [[route]] section"))?;
+        let array = item.as_array_of_tables().ok_or_else(|| {
+            reader.error(
+                item.span(),
+                "route",
+                "write each route as a [[route]] section",
+            )
+        })?;
         for (index, table) in array.iter().enumerate() {
             routes.push(read_route(&reader, table, &format!("route[{index}]"))?);
         }
     }
-    let render = match root.get("render") {
+    let targets = match root.get("render") {
         Some(item) => read_render(&reader, item)?,
         None => RenderTargets::default(),
     };
@@ -58,11 +77,15 @@ pub fn parse(text: &str, file: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     Ok(Gateway {
         monolith,
         routes,
-        render,
+        render: targets,
     })
 }
 
-fn read_route(reader: &Reader<'_>, table: &toml_edit::Table, path: &str) -> Result<Route, LocatedError> {
+fn read_route(
+    reader: &Reader<'_>,
+    table: &toml_edit::Table,
+    path: &str,
+) -> Result<Route, LocatedError> {
     reader.only_keys(table, path, ROUTE_KEYS)?;
     let key = |k: &str| join(path, k);
     let need = |k: &str| {
@@ -72,25 +95,50 @@ fn read_route(reader: &Reader<'_>, table: &toml_edit::Table, path: &str) -> Resu
     };
     let service_item = need("service")?;
     let service = reader.string(service_item, &key("service"))?;
-    if service.is_empty() || !service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(reader.error(service_item.span(), &key("service"), format!("`{service}` is not a service name (lowercase letters, digits, `-`)")));
+    if service.is_empty()
+        || !service
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(reader.error(
+            service_item.span(),
+            &key("service"),
+            format!("`{service}` is not a service name (lowercase letters, digits, `-`)"),
+        ));
     }
     let prefix_item = need("prefix")?;
     let prefix = reader.string(prefix_item, &key("prefix"))?;
-    if !prefix.starts_with('/') || (prefix.len() > 1 && prefix.ends_with('/')) || prefix.contains(['?', '#', ' ']) {
-        return Err(reader.error(prefix_item.span(), &key("prefix"), format!("`{prefix}` is not a path prefix: start with `/`, no trailing `/`, no query")));
+    if !prefix.starts_with('/')
+        || (prefix.len() > 1 && prefix.ends_with('/'))
+        || prefix.contains(['?', '#', ' '])
+    {
+        return Err(reader.error(
+            prefix_item.span(),
+            &key("prefix"),
+            format!("`{prefix}` is not a path prefix: start with `/`, no trailing `/`, no query"),
+        ));
     }
     let mode = match table.get("mode") {
         None => Mode::Internal,
         Some(item) => match reader.string(item, &key("mode"))?.as_str() {
             "internal" => Mode::Internal,
             "external" => Mode::External,
-            other => return Err(reader.error(item.span(), &key("mode"), format!("`{other}` is not a mode: write \"internal\" or \"external\""))),
+            other => {
+                return Err(reader.error(
+                    item.span(),
+                    &key("mode"),
+                    format!("`{other}` is not a mode: write \"internal\" or \"external\""),
+                ));
+            }
         },
     };
     let urls = urls(reader, table, path)?.unwrap_or_default();
     if mode == Mode::External && urls.is_empty() {
-        return Err(reader.error(table.span(), &key("urls"), format!("the external route `{service}` needs `urls`")));
+        return Err(reader.error(
+            table.span(),
+            &key("urls"),
+            format!("the external route `{service}` needs `urls`"),
+        ));
     }
     let weight = match table.get("weight") {
         Some(item) => u8::try_from(reader.integer(item, &key("weight"), 0..=100)?).unwrap_or(0),
@@ -101,7 +149,10 @@ fn read_route(reader: &Reader<'_>, table: &toml_edit::Table, path: &str) -> Resu
         None => None,
     };
     let duration = |k: &str| -> Result<Option<Duration>, LocatedError> {
-        table.get(k).map(|item| reader.duration(item, &key(k))).transpose()
+        table
+            .get(k)
+            .map(|item| reader.duration(item, &key(k)))
+            .transpose()
     };
     Ok(Route {
         service,
@@ -124,7 +175,11 @@ fn read_route(reader: &Reader<'_>, table: &toml_edit::Table, path: &str) -> Resu
 }
 
 /// `urls = [...]`, each an http(s) URL.
-fn urls(reader: &Reader<'_>, table: &dyn TableLike, path: &str) -> Result<Option<Vec<String>>, LocatedError> {
+fn urls(
+    reader: &Reader<'_>,
+    table: &dyn TableLike,
+    path: &str,
+) -> Result<Option<Vec<String>>, LocatedError> {
     let Some(item) = table.get("urls") else {
         return Ok(None);
     };
@@ -136,8 +191,15 @@ fn urls(reader: &Reader<'_>, table: &dyn TableLike, path: &str) -> Result<Option
             .as_ref()
             .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
         if !ok {
-            let span = item.as_array().and_then(|a| a.get(i)).and_then(toml_edit::Value::span);
-            return Err(reader.error(span, &format!("{key}[{i}]"), format!("`{}` is not an http(s) URL", crate::redact::url(url))));
+            let span = item
+                .as_array()
+                .and_then(|a| a.get(i))
+                .and_then(toml_edit::Value::span);
+            return Err(reader.error(
+                span,
+                &format!("{key}[{i}]"),
+                format!("`{}` is not an http(s) URL", crate::redact::url(url)),
+            ));
         }
     }
     Ok(Some(list))
@@ -151,7 +213,11 @@ fn read_pin(reader: &Reader<'_>, item: &Item, key: &str) -> Result<Pin, LocatedE
         .ok_or_else(|| reader.error(item.span(), key, "`pin` needs `header` and `value`"))
         .and_then(|h| reader.string(h, &join(key, "header")))?;
     if !crate::adapters::http::headers::is_token(&header) {
-        return Err(reader.error(item.span(), &join(key, "header"), format!("`{header}` is not a header name")));
+        return Err(reader.error(
+            item.span(),
+            &join(key, "header"),
+            format!("`{header}` is not a header name"),
+        ));
     }
     let value = table
         .get("value")
@@ -164,18 +230,26 @@ fn read_render(reader: &Reader<'_>, item: &Item) -> Result<RenderTargets, Locate
     let table = reader.table(item, "render")?;
     reader.only_keys(table, "render", &["app", "nginx", "haproxy", "httproute"])?;
     let string = |t: &dyn TableLike, path: &str, k: &str| -> Result<Option<String>, LocatedError> {
-        t.get(k).map(|i| reader.string(i, &join(path, k))).transpose()
+        t.get(k)
+            .map(|i| reader.string(i, &join(path, k)))
+            .transpose()
     };
-    let required = |t: &dyn TableLike, at: &Item, path: &str, k: &str| -> Result<String, LocatedError> {
-        string(t, path, k)?.ok_or_else(|| reader.error(at.span(), path, format!("[{path}] needs `{k}`")))
-    };
+    let required =
+        |t: &dyn TableLike, at: &Item, path: &str, k: &str| -> Result<String, LocatedError> {
+            string(t, path, k)?
+                .ok_or_else(|| reader.error(at.span(), path, format!("[{path}] needs `{k}`")))
+        };
     let mut targets = RenderTargets {
         app: string(table, "render", "app")?,
         ..RenderTargets::default()
     };
     if let Some(item) = table.get("nginx") {
         let t = reader.table(item, "render.nginx")?;
-        reader.only_keys(t, "render.nginx", &["file", "listen", "access_log", "reload"])?;
+        reader.only_keys(
+            t,
+            "render.nginx",
+            &["file", "listen", "access_log", "reload"],
+        )?;
         targets.nginx = Some(NginxTarget {
             file: required(t, item, "render.nginx", "file")?,
             listen: string(t, "render.nginx", "listen")?.unwrap_or_else(|| "8080".to_owned()),
@@ -195,14 +269,21 @@ fn read_render(reader: &Reader<'_>, item: &Item) -> Result<RenderTargets, Locate
     }
     if let Some(item) = table.get("httproute") {
         let t = reader.table(item, "render.httproute")?;
-        reader.only_keys(t, "render.httproute", &["file", "name", "gateway", "monolith_service", "port"])?;
+        reader.only_keys(
+            t,
+            "render.httproute",
+            &["file", "name", "gateway", "monolith_service", "port"],
+        )?;
         targets.httproute = Some(HttpRouteTarget {
             file: required(t, item, "render.httproute", "file")?,
             name: string(t, "render.httproute", "name")?.unwrap_or_else(|| "skills-api".to_owned()),
-            gateway: string(t, "render.httproute", "gateway")?.unwrap_or_else(|| "gateway".to_owned()),
-            monolith_service: string(t, "render.httproute", "monolith_service")?.unwrap_or_else(|| "monolith".to_owned()),
+            gateway: string(t, "render.httproute", "gateway")?
+                .unwrap_or_else(|| "gateway".to_owned()),
+            monolith_service: string(t, "render.httproute", "monolith_service")?
+                .unwrap_or_else(|| "monolith".to_owned()),
             port: match t.get("port") {
-                Some(p) => u16::try_from(reader.integer(p, "render.httproute.port", 1..=65_535)?).unwrap_or(80),
+                Some(p) => u16::try_from(reader.integer(p, "render.httproute.port", 1..=65_535)?)
+                    .unwrap_or(80),
                 None => 80,
             },
         });
@@ -221,11 +302,25 @@ fn check_routes(reader: &Reader<'_>, text: &str, routes: &[Route]) -> Result<(),
         for (j, other) in routes.iter().enumerate().take(i) {
             if other.service == route.service {
                 let (span, key) = at(i, "service");
-                return Err(reader.error(span, &key, format!("the service `{}` has two routes (route[{j}] and route[{i}])", route.service)));
+                return Err(reader.error(
+                    span,
+                    &key,
+                    format!(
+                        "the service `{}` has two routes (route[{j}] and route[{i}])",
+                        route.service
+                    ),
+                ));
             }
             if other.prefix == route.prefix {
                 let (span, key) = at(i, "prefix");
-                return Err(reader.error(span, &key, format!("`{}` is routed two ways: to `{}` and to `{}`", route.prefix, other.service, route.service)));
+                return Err(reader.error(
+                    span,
+                    &key,
+                    format!(
+                        "`{}` is routed two ways: to `{}` and to `{}`",
+                        route.prefix, other.service, route.service
+                    ),
+                ));
             }
         }
     }

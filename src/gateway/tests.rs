@@ -19,7 +19,10 @@ fn ai_at_ten() -> String {
     let (text, _) = edit::apply(
         SAMPLE,
         "ai",
-        &[Change::External(vec!["http://127.0.0.1:4001".into()]), Change::Weight(10)],
+        &[
+            Change::External(vec!["http://127.0.0.1:4001".into()]),
+            Change::Weight(10),
+        ],
     )
     .unwrap();
     text
@@ -31,7 +34,10 @@ fn the_sample_loads() {
     assert_eq!(gateway.monolith, ["http://127.0.0.1:3000"]);
     assert_eq!(gateway.routes.len(), 6);
     let ai = gateway.route("ai").unwrap();
-    assert_eq!((ai.mode, ai.weight, ai.prefix.as_str()), (Mode::Internal, 0, "/api/v1/ai"));
+    assert_eq!(
+        (ai.mode, ai.weight, ai.prefix.as_str()),
+        (Mode::Internal, 0, "/api/v1/ai")
+    );
     assert_eq!(ai.pin.as_ref().unwrap().header, "X-Canary");
     assert_eq!(ai.timeout, Some(std::time::Duration::from_secs(25)));
     assert!(gateway.render.nginx.is_some() && gateway.render.haproxy.is_some());
@@ -43,36 +49,80 @@ fn edits_keep_comments_and_change_only_what_they_say() {
     for line in SAMPLE.lines().filter(|l| l.trim_start().starts_with('#')) {
         assert!(text.contains(line), "comment lost: {line}");
     }
-    assert!(text.contains("timeout = \"25s\"   # model calls are slow"), "{text}");
+    assert!(
+        text.contains("timeout = \"25s\"   # model calls are slow"),
+        "{text}"
+    );
     let gateway = load(&text).unwrap();
     let ai = gateway.route("ai").unwrap();
     assert_eq!((ai.mode, ai.weight), (Mode::External, 10));
     assert_eq!(ai.urls, ["http://127.0.0.1:4001"]);
     // Everything else is as it was, line for line.
-    let changed: Vec<&str> = text.lines().filter(|l| !SAMPLE.lines().any(|s| s == *l)).collect();
-    assert_eq!(changed, ["mode = \"external\"", "urls = [\"http://127.0.0.1:4001\"]", "weight = 10"], "{text}");
+    let changed: Vec<&str> = text
+        .lines()
+        .filter(|l| !SAMPLE.lines().any(|s| s == *l))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "mode = \"external\"",
+            "urls = [\"http://127.0.0.1:4001\"]",
+            "weight = 10"
+        ],
+        "{text}"
+    );
     let (back, log) = edit::apply(&text, "ai", &[Change::Internal]).unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].field.as_str(), log[0].old.as_deref(), log[0].new.as_deref()), ("mode", Some("\"external\""), Some("\"internal\"")));
-    assert_eq!(load(&back).unwrap().route("ai").unwrap().mode, Mode::Internal);
+    assert_eq!(
+        (
+            log[0].field.as_str(),
+            log[0].old.as_deref(),
+            log[0].new.as_deref()
+        ),
+        ("mode", Some("\"external\""), Some("\"internal\""))
+    );
+    assert_eq!(
+        load(&back).unwrap().route("ai").unwrap().mode,
+        Mode::Internal
+    );
     let (removed, _) = edit::apply(SAMPLE, "github", &[Change::Remove]).unwrap();
     assert!(load(&removed).unwrap().route("github").is_none());
     let (added, _) = edit::apply(
         SAMPLE,
         "search",
-        &[Change::Add { prefix: "/api/v1/search".into(), urls: vec!["http://127.0.0.1:4100".into()], weight: 0 }],
+        &[Change::Add {
+            prefix: "/api/v1/search".into(),
+            urls: vec!["http://127.0.0.1:4100".into()],
+            weight: 0,
+        }],
     )
     .unwrap();
-    assert_eq!(load(&added).unwrap().route("search").unwrap().mode, Mode::External);
+    assert_eq!(
+        load(&added).unwrap().route("search").unwrap().mode,
+        Mode::External
+    );
 }
 
 #[test]
 fn edits_refuse_what_cannot_be() {
     let err = edit::apply(SAMPLE, "payments", &[Change::Weight(5)]).unwrap_err();
-    assert!(err.to_string().contains("unknown service `payments`") && err.to_string().contains("ai, analytics"), "{err}");
+    assert!(
+        err.to_string().contains("unknown service `payments`")
+            && err.to_string().contains("ai, analytics"),
+        "{err}"
+    );
     let err = edit::apply(SAMPLE, "ai", &[Change::Weight(5)]).unwrap_err();
     assert!(err.to_string().contains("`ai` is internal"), "{err}");
-    let err = edit::apply(SAMPLE, "ai", &[Change::Add { prefix: "/x".into(), urls: vec![], weight: 0 }]).unwrap_err();
+    let err = edit::apply(
+        SAMPLE,
+        "ai",
+        &[Change::Add {
+            prefix: "/x".into(),
+            urls: vec![],
+            weight: 0,
+        }],
+    )
+    .unwrap_err();
     assert!(matches!(err, edit::EditError::Exists(_)));
 }
 
@@ -84,21 +134,51 @@ fn broken(find: &str, replace: &str) -> crate::config::reader::LocatedError {
 #[test]
 fn mistakes_are_named_at_their_place() {
     let err = broken("prefix = \"/api/v1/analytics\"", "prefix = \"/api/v1/ai\"");
-    assert!(err.message.contains("`/api/v1/ai` is routed two ways: to `ai` and to `analytics`"), "{err}");
-    assert_eq!((err.line, err.key.as_deref()), (23, Some("route[1].prefix")));
-    let err = broken("prefix = \"/api/v1/analytics\"", "prefix = \"/api/v1/ai/analytics\"");
+    assert!(
+        err.message
+            .contains("`/api/v1/ai` is routed two ways: to `ai` and to `analytics`"),
+        "{err}"
+    );
+    assert_eq!(
+        (err.line, err.key.as_deref()),
+        (23, Some("route[1].prefix"))
+    );
+    let err = broken(
+        "prefix = \"/api/v1/analytics\"",
+        "prefix = \"/api/v1/ai/analytics\"",
+    );
     assert!(err.message.contains("lies inside `/api/v1/ai`"), "{err}");
-    assert!(!load(&SAMPLE.replacen("prefix = \"/api/v1/analytics\"", "prefix = \"/api/v1/ai/analytics\"\nnested = true", 1)).is_err());
-    let err = broken("mode = \"internal\"\nhealth_path", "mode = \"external\"\nhealth_path");
+    let nested = SAMPLE.replacen(
+        "prefix = \"/api/v1/analytics\"",
+        "prefix = \"/api/v1/ai/analytics\"\nnested = true",
+        1,
+    );
+    assert!(load(&nested).is_ok());
+    let err = broken(
+        "mode = \"internal\"\nhealth_path",
+        "mode = \"external\"\nhealth_path",
+    );
     assert!(err.message.contains("needs `urls`"), "{err}");
-    let err = broken("urls = [\"http://127.0.0.1:3000\"]", "urls = [\"127.0.0.1:3000\"]");
-    assert_eq!((err.line, err.key.as_deref()), (10, Some("monolith.urls[0]")));
+    let err = broken(
+        "urls = [\"http://127.0.0.1:3000\"]",
+        "urls = [\"127.0.0.1:3000\"]",
+    );
+    assert_eq!(
+        (err.line, err.key.as_deref()),
+        (10, Some("monolith.urls[0]"))
+    );
     let err = broken("service = \"ai\"", "service = \"AI service\"");
     assert!(err.message.contains("not a service name"), "{err}");
     let err = broken("timeout = \"25s\"", "timout = \"25s\"");
     assert!(err.message.contains("unknown key `timout`"), "{err}");
-    let err = broken("mode = \"internal\"", "mode = \"external\"\nurls = [\"http://x:1\"]\nweight = 101");
-    assert!(err.message.contains("101 is out of range (0 to 100)"), "{err}");
+    let err = broken(
+        "mode = \"internal\"",
+        "mode = \"external\"\nurls = [\"http://x:1\"]\nweight = 101",
+    );
+    assert!(
+        err.message.contains("101 is out of range (0 to 100)"),
+        "{err}"
+    );
     let err = load("[monolith\n").unwrap_err();
     assert!(err.message.starts_with("not valid TOML"), "{err}");
 }
@@ -117,27 +197,45 @@ fn renderers_match_their_golden_files() {
     let gateway = load(&ai_at_ten()).unwrap();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/gateway/golden");
     for rendered in render_all(&gateway) {
-        let name = std::path::Path::new(&rendered.path).file_name().unwrap().to_owned();
+        let name = std::path::Path::new(&rendered.path)
+            .file_name()
+            .unwrap()
+            .to_owned();
         let golden = dir.join(&name);
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&golden, &rendered.text).unwrap();
         }
-        let want = std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
-        assert_eq!(rendered.text, want, "{} drifted from {}", rendered.kind, golden.display());
+        let want = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        assert_eq!(
+            rendered.text,
+            want,
+            "{} drifted from {}",
+            rendered.kind,
+            golden.display()
+        );
     }
     // Weights split per server; the admin socket commands say the same.
     let ai = gateway.route("ai").unwrap();
     assert_eq!(render::haproxy::server_weights(&gateway, ai), (90, 10));
     assert_eq!(
         render::haproxy::weight_commands(&gateway, ai),
-        ["set server route_ai/monolith1 weight 90", "set server route_ai/ai1 weight 10"]
+        [
+            "set server route_ai/monolith1 weight 90",
+            "set server route_ai/ai1 weight 10"
+        ]
     );
     // The HTTPRoute is YAML with the weights where the Gateway API wants them.
     let yaml = render::httproute::render(&gateway, gateway.render.httproute.as_ref().unwrap());
     let doc: serde_json::Value = serde_norway::from_str(&yaml).unwrap();
     let rules = doc["spec"]["rules"].as_array().unwrap();
-    let ai_rule = rules.iter().find(|r| r["matches"][0]["path"]["value"] == "/api/v1/ai" && r["matches"][0]["headers"].is_null()).unwrap();
+    let ai_rule = rules
+        .iter()
+        .find(|r| {
+            r["matches"][0]["path"]["value"] == "/api/v1/ai" && r["matches"][0]["headers"].is_null()
+        })
+        .unwrap();
     assert_eq!(ai_rule["backendRefs"][0]["weight"], 90);
     assert_eq!(ai_rule["backendRefs"][1]["name"], "ai");
     assert_eq!(ai_rule["backendRefs"][1]["weight"], 10);
@@ -152,7 +250,12 @@ fn weights_at_the_edges_render_without_the_other_side() {
     let text = ai_at_ten().replace("weight = 10", "weight = 0");
     let zero = load(&text).unwrap();
     let nginx = render::nginx::render(&zero, zero.render.nginx.as_ref().unwrap());
-    assert!(nginx.contains("split_clients \"${request_id}\" $skillsctl_split_ai {\n    * skillsctl_monolith;\n}"), "{nginx}");
+    assert!(
+        nginx.contains(
+            "split_clients \"${request_id}\" $skillsctl_split_ai {\n    * skillsctl_monolith;\n}"
+        ),
+        "{nginx}"
+    );
     let full = load(&ai_at_ten().replace("weight = 10", "weight = 100")).unwrap();
     let nginx = render::nginx::render(&full, full.render.nginx.as_ref().unwrap());
     assert!(nginx.contains("    100% skillsctl_svc_ai;\n}"), "{nginx}");

@@ -127,3 +127,11 @@ fn man_page_renders_and_writes_one_page_per_command() {
 fn smoke_help() {
     insta::assert_snapshot!("help_smoke", help(&["smoke", "--help"]));
 }
+
+#[test]
+fn update_gateway_config_help() {
+    insta::assert_snapshot!(
+        "help_update_gateway_config",
+        help(&["update-gateway-config", "--help"])
+    );
+}

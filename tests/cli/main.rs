@@ -5,6 +5,7 @@ mod support;
 
 mod analyze_boundaries;
 mod config_errors;
+mod gateway;
 mod harness;
 mod health_check;
 mod help;

@@ -381,10 +381,15 @@ fn repeat_with_expect_last_checks_a_rate_limit() {
 fn a_bad_ca_file_is_a_usage_error_naming_it() {
     let (server, hits) = counting_server();
     let ctx = TestContext::builder()
-        .file("s.toml", &suite(&server.url(""), "[[test.step]]\npath = \"/x\"\n"))
+        .file(
+            "s.toml",
+            &suite(&server.url(""), "[[test.step]]\npath = \"/x\"\n"),
+        )
         .file("bad.pem", "not a certificate")
         .build();
-    let out = ctx.cmd(["smoke", "s.toml", "--ca-cert", "bad.pem"]).expect_code(2);
+    let out = ctx
+        .cmd(["smoke", "s.toml", "--ca-cert", "bad.pem"])
+        .expect_code(2);
     assert!(out.stderr.contains("bad.pem"), "{}", out.stderr);
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }

@@ -30,6 +30,7 @@ pub use report::GatewayReport;
 /// --render the app's JSON, nginx, HAProxy and HTTPRoute configs are rendered,
 /// checked with `nginx -t` / `haproxy -c`, written with it, and reloaded.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each flag is one of clap's switches
 #[command(after_help = "\
 Examples:
   skillsctl update-gateway-config ai --external http://ai-service:3001 --weight 0 --render
@@ -88,19 +89,28 @@ pub struct GatewayArgs {
 
 pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let path = gateway_path(args, ctx);
-    let shown = path.strip_prefix(&ctx.cwd).unwrap_or(&path).display().to_string();
+    let shown = path
+        .strip_prefix(&ctx.cwd)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
     let text = crate::adapters::fs::read_to_string(&path)?;
     let lookup = |name: &str| std::env::var(name).ok();
     let current = gateway::parse(&text, &shown, &lookup)?;
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     if args.check {
-        return ctx.output.emit(&GatewayReport::drift(&shown, &base, &current));
+        return ctx
+            .output
+            .emit(&GatewayReport::drift(&shown, &base, &current));
     }
     let changes = changes(args)?;
     let (new_text, fields) = match (&args.service, changes.is_empty()) {
         (Some(service), false) => edit::apply(&text, service, &changes)?,
         (Some(_), true) => {
-            return Err(UsageError::new("say what changes: --external URL, --internal, --weight N or --remove").into());
+            return Err(UsageError::new(
+                "say what changes: --external URL, --internal, --weight N or --remove",
+            )
+            .into());
         }
         (None, false) => return Err(UsageError::new("name the SERVICE whose route changes").into()),
         (None, true) => (text.clone(), Vec::new()),
@@ -114,9 +124,16 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ctx.output.emit(&unhealthy)?;
         return Ok(Outcome::Failures);
     }
-    let rendered = if args.render { render_checked(&base, &updated)? } else { Vec::new() };
+    let rendered = if args.render {
+        render_checked(&base, &updated)?
+    } else {
+        Vec::new()
+    };
     let mut set = ChangeSet::new(&base);
-    let file_name = path.file_name().map_or_else(|| "gateway.toml".into(), |n| n.to_string_lossy().into_owned());
+    let file_name = path.file_name().map_or_else(
+        || "gateway.toml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     if new_text != text {
         set.write(&format!("{file_name}.bak"), text.as_bytes())?;
         set.replace(&file_name, new_text.as_bytes())?;
@@ -138,7 +155,14 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 fn gateway_path(args: &GatewayArgs, ctx: &Context) -> PathBuf {
     match &args.gateway {
         Some(file) => ctx.cwd.join(file),
-        None => ctx.config.root.join(ctx.config.config.gateway.file.as_deref().unwrap_or("gateway.toml")),
+        None => ctx.config.root.join(
+            ctx.config
+                .config
+                .gateway
+                .file
+                .as_deref()
+                .unwrap_or("gateway.toml"),
+        ),
     }
 }
 
@@ -172,7 +196,11 @@ fn changes(args: &GatewayArgs) -> anyhow::Result<Vec<Change>> {
 }
 
 /// The service's health, through the probe engine, when it is to get traffic.
-fn health(ctx: &Context, gateway: &Gateway, service: &str) -> anyhow::Result<Option<crate::probe::HealthReport>> {
+fn health(
+    ctx: &Context,
+    gateway: &Gateway,
+    service: &str,
+) -> anyhow::Result<Option<crate::probe::HealthReport>> {
     let Some(route) = gateway.route(service).filter(|r| r.mode == Mode::External) else {
         return Ok(None);
     };
@@ -183,16 +211,27 @@ fn health(ctx: &Context, gateway: &Gateway, service: &str) -> anyhow::Result<Opt
     };
     let mut targets = Vec::new();
     for url in &route.urls {
-        let target = format!("{service}={}{}", url.trim_end_matches('/'), route.health_path);
+        let target = format!(
+            "{service}={}{}",
+            url.trim_end_matches('/'),
+            route.health_path
+        );
         targets.push(crate::probe::targets::from_arg(&target, &defaults)?);
     }
     crate::probe::targets::dedupe_names(&mut targets);
     let runtime = crate::runtime::multi_thread(2).context("cannot start the async runtime")?;
-    let report = runtime.block_on(crate::probe::run(targets, crate::probe::Mode::Once, false, &crate::probe::Quiet))?;
+    let report = runtime.block_on(crate::probe::run(
+        targets,
+        crate::probe::Mode::Once,
+        false,
+        &crate::probe::Quiet,
+    ))?;
     if crate::output::Report::outcome(&report) == Outcome::Success {
         Ok(None)
     } else {
-        ctx.output.warn(&format!("{service} is not healthy; nothing written (pass --skip-health to write anyway)"));
+        ctx.output.warn(&format!(
+            "{service} is not healthy; nothing written (pass --skip-health to write anyway)"
+        ));
         Ok(Some(report))
     }
 }
@@ -201,7 +240,10 @@ fn health(ctx: &Context, gateway: &Gateway, service: &str) -> anyhow::Result<Opt
 fn render_checked(base: &Path, gateway: &Gateway) -> anyhow::Result<Vec<Rendered>> {
     let rendered = gateway::render_all(gateway);
     if rendered.is_empty() {
-        return Err(UsageError::new("the gateway file names no render targets ([render] app, nginx, haproxy, httproute)").into());
+        return Err(UsageError::new(
+            "the gateway file names no render targets ([render] app, nginx, haproxy, httproute)",
+        )
+        .into());
     }
     for file in &rendered {
         let full = base.join(&file.path);
@@ -224,11 +266,17 @@ fn render_checked(base: &Path, gateway: &Gateway) -> anyhow::Result<Vec<Rendered
 }
 
 /// The history file with one JSON line per field change appended.
-fn history_text(set: &mut ChangeSet, file_name: &str, fields: &[FieldChange]) -> anyhow::Result<Vec<u8>> {
+fn history_text(
+    set: &mut ChangeSet,
+    file_name: &str,
+    fields: &[FieldChange],
+) -> anyhow::Result<Vec<u8>> {
     let history = format!("{}.history.jsonl", file_stem(file_name));
     let mut text = set.read(&history)?.map(<[u8]>::to_vec).unwrap_or_default();
     let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".to_owned());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
     for field in fields {
         let line = serde_json::json!({
             "time": time,
@@ -250,10 +298,23 @@ fn file_stem(file_name: &str) -> &str {
 
 /// Runs the configured reload commands; when one fails, the previous
 /// gateway file and renders go back and are reloaded, and the run fails.
-fn reload(ctx: &Context, base: &Path, updated: &Gateway, set: &ChangeSet) -> anyhow::Result<Vec<String>> {
+fn reload(
+    ctx: &Context,
+    base: &Path,
+    updated: &Gateway,
+    set: &ChangeSet,
+) -> anyhow::Result<Vec<String>> {
     let commands: Vec<&String> = [
-        updated.render.nginx.as_ref().and_then(|n| n.reload.as_ref()),
-        updated.render.haproxy.as_ref().and_then(|h| h.reload.as_ref()),
+        updated
+            .render
+            .nginx
+            .as_ref()
+            .and_then(|n| n.reload.as_ref()),
+        updated
+            .render
+            .haproxy
+            .as_ref()
+            .and_then(|h| h.reload.as_ref()),
     ]
     .into_iter()
     .flatten()

@@ -37,7 +37,13 @@ pub struct Drift {
 
 impl GatewayReport {
     #[must_use]
-    pub fn changed(file: &str, changes: Vec<FieldChange>, diff: String, files: Vec<Planned>, dry_run: bool) -> Self {
+    pub fn changed(
+        file: &str,
+        changes: Vec<FieldChange>,
+        diff: String,
+        files: Vec<Planned>,
+        dry_run: bool,
+    ) -> Self {
         GatewayReport {
             file: file.to_owned(),
             changes,
@@ -84,8 +90,18 @@ impl Report for GatewayReport {
         let mut out = String::new();
         if !self.drift.is_empty() {
             for d in &self.drift {
-                let tone = if d.state == "up to date" { Tone::Good } else { Tone::Bad };
-                let _ = writeln!(out, "{:<10} {} {}", d.kind, style.paint(tone, d.state), d.path);
+                let tone = if d.state == "up to date" {
+                    Tone::Good
+                } else {
+                    Tone::Bad
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<10} {} {}",
+                    d.kind,
+                    style.paint(tone, d.state),
+                    d.path
+                );
             }
             return out;
         }
@@ -102,7 +118,12 @@ impl Report for GatewayReport {
         out.push_str(&self.diff);
         for file in &self.files {
             let verb = if self.dry_run { "would" } else { "" };
-            let _ = writeln!(out, "{verb:>5} {} {}", style.paint(Tone::Strong, file.action.label()), file.path);
+            let _ = writeln!(
+                out,
+                "{verb:>5} {} {}",
+                style.paint(Tone::Strong, file.action.label()),
+                file.path
+            );
         }
         if self.files.is_empty() {
             let _ = writeln!(out, "nothing to change");

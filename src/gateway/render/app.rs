@@ -17,10 +17,16 @@ pub fn render(gateway: &Gateway) -> String {
             entry.insert("urls".into(), json!(route.urls));
             entry.insert("weight".into(), json!(route.weight));
             if let Some(pin) = &route.pin {
-                entry.insert("pin".into(), json!({"header": pin.header, "value": pin.value}));
+                entry.insert(
+                    "pin".into(),
+                    json!({"header": pin.header, "value": pin.value}),
+                );
             }
             if let Some(timeout) = route.timeout {
-                entry.insert("timeoutMs".into(), json!(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)));
+                entry.insert(
+                    "timeoutMs".into(),
+                    json!(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)),
+                );
             }
         }
         services.insert(route.service.clone(), Value::Object(entry));

@@ -26,15 +26,27 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
         let id = ident(&route.service);
         let _ = writeln!(out, "    acl route_{id} path {}", route.prefix);
         if route.prefix != "/" {
-            let _ = writeln!(out, "    acl route_{id} path_beg {}/", route.prefix.trim_end_matches('/'));
+            let _ = writeln!(
+                out,
+                "    acl route_{id} path_beg {}/",
+                route.prefix.trim_end_matches('/')
+            );
         }
         if route.mode == Mode::External
             && let Some(pin) = &route.pin
         {
-            let _ = writeln!(out, "    acl pin_{id} req.hdr({}) -m str {}", pin.header, pin.value);
+            let _ = writeln!(
+                out,
+                "    acl pin_{id} req.hdr({}) -m str {}",
+                pin.header, pin.value
+            );
         }
     }
-    for route in gateway.routes.iter().filter(|r| r.mode == Mode::External && r.pin.is_some()) {
+    for route in gateway
+        .routes
+        .iter()
+        .filter(|r| r.mode == Mode::External && r.pin.is_some())
+    {
         let id = ident(&route.service);
         let _ = writeln!(out, "    use_backend svc_{id} if route_{id} pin_{id}");
     }
@@ -43,21 +55,38 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
     ordered.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
     for route in ordered {
         let id = ident(&route.service);
-        let backend = if route.mode == Mode::External { format!("route_{id}") } else { "monolith".to_owned() };
+        let backend = if route.mode == Mode::External {
+            format!("route_{id}")
+        } else {
+            "monolith".to_owned()
+        };
         let _ = writeln!(out, "    use_backend {backend} if route_{id}");
     }
     let _ = writeln!(out, "    default_backend monolith\n");
-    backend(&mut out, "monolith", &[("monolith", &gateway.monolith, None)], None);
+    backend(
+        &mut out,
+        "monolith",
+        &[("monolith", &gateway.monolith, None)],
+        None,
+    );
     for route in gateway.routes.iter().filter(|r| r.mode == Mode::External) {
         let id = ident(&route.service);
         let (monolith_weight, service_weight) = server_weights(gateway, route);
         backend(
             &mut out,
             &format!("route_{id}"),
-            &[("monolith", &gateway.monolith, Some(monolith_weight)), (&id, &route.urls, Some(service_weight))],
+            &[
+                ("monolith", &gateway.monolith, Some(monolith_weight)),
+                (&id, &route.urls, Some(service_weight)),
+            ],
             Some(route),
         );
-        backend(&mut out, &format!("svc_{id}"), &[(&id, &route.urls, None)], Some(route));
+        backend(
+            &mut out,
+            &format!("svc_{id}"),
+            &[(&id, &route.urls, None)],
+            Some(route),
+        );
     }
     out
 }
@@ -68,7 +97,11 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
 pub fn server_weights(gateway: &Gateway, route: &Route) -> (u32, u32) {
     let share = |total: u32, servers: usize| -> u32 {
         let servers = u32::try_from(servers.max(1)).unwrap_or(1);
-        if total == 0 { 0 } else { (total / servers).max(1) }
+        if total == 0 {
+            0
+        } else {
+            (total / servers).max(1)
+        }
     };
     (
         share(100 - u32::from(route.weight), gateway.monolith.len()),
@@ -76,7 +109,12 @@ pub fn server_weights(gateway: &Gateway, route: &Route) -> (u32, u32) {
     )
 }
 
-fn backend(out: &mut String, name: &str, groups: &[(&str, &Vec<String>, Option<u32>)], route: Option<&Route>) {
+fn backend(
+    out: &mut String,
+    name: &str,
+    groups: &[(&str, &Vec<String>, Option<u32>)],
+    route: Option<&Route>,
+) {
     let _ = writeln!(out, "backend {name}\n    balance roundrobin");
     if let Some(route) = route {
         if let Some(t) = route.connect_timeout {
@@ -88,9 +126,18 @@ fn backend(out: &mut String, name: &str, groups: &[(&str, &Vec<String>, Option<u
     }
     for (prefix, urls, weight) in groups {
         for (i, url) in urls.iter().enumerate() {
-            let ssl = if url.starts_with("https://") { " ssl verify none" } else { "" };
+            let ssl = if url.starts_with("https://") {
+                " ssl verify none"
+            } else {
+                ""
+            };
             let weight = weight.map(|w| format!(" weight {w}")).unwrap_or_default();
-            let _ = writeln!(out, "    server {prefix}{} {}{weight}{ssl}", i + 1, host_port(url));
+            let _ = writeln!(
+                out,
+                "    server {prefix}{} {}{weight}{ssl}",
+                i + 1,
+                host_port(url)
+            );
         }
     }
     let _ = writeln!(out);
@@ -103,7 +150,9 @@ pub fn weight_commands(gateway: &Gateway, route: &Route) -> Vec<String> {
     let (monolith, service) = server_weights(gateway, route);
     let mut commands = Vec::new();
     for i in 1..=gateway.monolith.len() {
-        commands.push(format!("set server route_{id}/monolith{i} weight {monolith}"));
+        commands.push(format!(
+            "set server route_{id}/monolith{i} weight {monolith}"
+        ));
     }
     for i in 1..=route.urls.len() {
         commands.push(format!("set server route_{id}/{id}{i} weight {service}"));

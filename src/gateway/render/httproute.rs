@@ -17,7 +17,10 @@ pub fn render(gateway: &Gateway, target: &HttpRouteTarget) -> String {
         "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {}\nspec:\n  parentRefs:\n    - name: {}\n  rules:",
         target.name, target.gateway
     );
-    let monolith = format!("name: {}\n          port: {}", target.monolith_service, target.port);
+    let monolith = format!(
+        "name: {}\n          port: {}",
+        target.monolith_service, target.port
+    );
     for route in &gateway.routes {
         let service_port = route
             .urls
@@ -26,7 +29,10 @@ pub fn render(gateway: &Gateway, target: &HttpRouteTarget) -> String {
             .and_then(|u| u.port_or_known_default())
             .unwrap_or(80);
         let service = format!("name: {}\n          port: {service_port}", route.service);
-        let path = format!("        - path:\n            type: PathPrefix\n            value: {}", route.prefix);
+        let path = format!(
+            "        - path:\n            type: PathPrefix\n            value: {}",
+            route.prefix
+        );
         if route.mode == Mode::External
             && let Some(pin) = &route.pin
         {
@@ -39,7 +45,11 @@ pub fn render(gateway: &Gateway, target: &HttpRouteTarget) -> String {
         let _ = writeln!(out, "    - matches:\n{path}\n      backendRefs:");
         let weight = Gateway::effective_weight(route);
         if weight < 100 {
-            let _ = writeln!(out, "        - {monolith}\n          weight: {}", 100 - weight);
+            let _ = writeln!(
+                out,
+                "        - {monolith}\n          weight: {}",
+                100 - weight
+            );
         }
         if weight > 0 {
             let _ = writeln!(out, "        - {service}\n          weight: {weight}");

@@ -21,7 +21,10 @@ pub fn render(gateway: &Gateway, target: &NginxTarget) -> String {
     for route in gateway.routes.iter().filter(|r| r.mode == Mode::External) {
         let id = ident(&route.service);
         upstream(&mut out, &format!("skillsctl_svc_{id}"), &route.urls);
-        let _ = writeln!(out, "split_clients \"${{request_id}}\" $skillsctl_split_{id} {{");
+        let _ = writeln!(
+            out,
+            "split_clients \"${{request_id}}\" $skillsctl_split_{id} {{"
+        );
         match route.weight {
             0 => {}
             100 => {
@@ -55,11 +58,17 @@ pub fn render(gateway: &Gateway, target: &NginxTarget) -> String {
             let _ = writeln!(out, "    access_log off;");
         }
     }
-    let _ = writeln!(out, "    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    proxy_set_header Host $host;\n    proxy_set_header X-Request-Id $request_id;");
+    let _ = writeln!(
+        out,
+        "    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    proxy_set_header Host $host;\n    proxy_set_header X-Request-Id $request_id;"
+    );
     // The pin map needs a variable that is always empty when there is no pin.
     let _ = writeln!(out, "    set $skillsctl_no_pin \"\";\n");
     for route in &gateway.routes {
-        for (matcher, path) in [("= ", route.prefix.clone()), ("", format!("{}/", route.prefix.trim_end_matches('/')))] {
+        for (matcher, path) in [
+            ("= ", route.prefix.clone()),
+            ("", format!("{}/", route.prefix.trim_end_matches('/'))),
+        ] {
             if route.prefix == "/" && matcher.is_empty() {
                 continue;
             }
@@ -68,7 +77,11 @@ pub fn render(gateway: &Gateway, target: &NginxTarget) -> String {
             let _ = writeln!(out, "    }}");
         }
     }
-    let _ = writeln!(out, "    location / {{\n        set $skillsctl_route monolith;\n        proxy_pass {}://skillsctl_monolith;\n    }}\n}}", scheme(&gateway.monolith));
+    let _ = writeln!(
+        out,
+        "    location / {{\n        set $skillsctl_route monolith;\n        proxy_pass {}://skillsctl_monolith;\n    }}\n}}",
+        scheme(&gateway.monolith)
+    );
     out
 }
 
@@ -86,7 +99,11 @@ fn location_body(out: &mut String, route: &Route) {
             let _ = writeln!(out, "        proxy_pass http://skillsctl_monolith;");
         }
         Mode::External => {
-            let _ = writeln!(out, "        proxy_pass {}://$skillsctl_to_{id};", scheme(&route.urls));
+            let _ = writeln!(
+                out,
+                "        proxy_pass {}://$skillsctl_to_{id};",
+                scheme(&route.urls)
+            );
         }
     }
 }

@@ -21,10 +21,27 @@ pub struct Use {
 
 /// Templates and JSON, on top of the generic reader.
 pub trait SuiteReader {
-    fn template(&self, item: &Item, key: &str, uses: &mut Vec<Use>) -> Result<Template, SuiteError>;
-    fn template_of(&self, text: &str, span: Option<&Range<usize>>, key: &str, uses: &mut Vec<Use>) -> Result<Template, SuiteError>;
-    fn json(&self, value: &Value, key: &str, uses: &mut Vec<Use>) -> Result<serde_json::Value, SuiteError>;
-    fn item_json(&self, item: &Item, key: &str, uses: &mut Vec<Use>) -> Result<serde_json::Value, SuiteError>;
+    fn template(&self, item: &Item, key: &str, uses: &mut Vec<Use>)
+    -> Result<Template, SuiteError>;
+    fn template_of(
+        &self,
+        text: &str,
+        span: Option<&Range<usize>>,
+        key: &str,
+        uses: &mut Vec<Use>,
+    ) -> Result<Template, SuiteError>;
+    fn json(
+        &self,
+        value: &Value,
+        key: &str,
+        uses: &mut Vec<Use>,
+    ) -> Result<serde_json::Value, SuiteError>;
+    fn item_json(
+        &self,
+        item: &Item,
+        key: &str,
+        uses: &mut Vec<Use>,
+    ) -> Result<serde_json::Value, SuiteError>;
 }
 
 impl SuiteReader for Reader<'_> {

@@ -235,13 +235,12 @@ fn serve<S: Read + Write>(
                     let _ = write!(head, "{k}: {v}\r\n");
                 }
                 head.push_str("\r\n");
+                // One write: a head and a body sent apart wait out the
+                // peer's delayed ACK (40 ms) under Nagle's algorithm.
+                let mut whole = head.into_bytes();
+                whole.extend_from_slice(&body);
                 let out = reader.get_mut();
-                if out
-                    .write_all(head.as_bytes())
-                    .and_then(|()| out.write_all(&body))
-                    .and_then(|()| out.flush())
-                    .is_err()
-                {
+                if out.write_all(&whole).and_then(|()| out.flush()).is_err() {
                     return;
                 }
                 if request

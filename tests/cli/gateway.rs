@@ -1,0 +1,408 @@
+//! `update-gateway-config` on a copy of the sample's gateway file, and the
+//! configs it renders run by real nginx and HAProxy processes of the test's
+//! own (temp prefix, free ports) in front of two loopback upstreams.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::TestContext;
+use crate::support::http::{Reply, TestServer};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An upstream that answers its name, and a healthy `/health`.
+fn upstream(name: &'static str) -> TestServer {
+    TestServer::start(move |req, _| {
+        if req.path == "/health" {
+            Reply::json(200, r#"{"status":"healthy","checks":[]}"#)
+        } else {
+            Reply::text(200, "text/plain", name)
+        }
+    })
+}
+
+/// The sample repo with the gateway's monolith at `monolith`, its render
+/// targets inside the temp dir, and nginx/HAProxy on free ports.
+fn repo(monolith: &str) -> (TestContext, u16, u16) {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .build();
+    let (nginx_port, haproxy_port) = (free_port(), free_port());
+    let root = ctx.path("repo").display().to_string();
+    let text = ctx
+        .read("repo/gateway.toml")
+        .replace("http://127.0.0.1:3000", monolith)
+        .replace(
+            "listen = \"8080\"",
+            &format!("listen = \"127.0.0.1:{nginx_port}\""),
+        )
+        .replace(
+            "/var/log/nginx/skillsctl.json.log",
+            &format!("{root}/nginx-access.log"),
+        )
+        .replace("reload = \"nginx -s reload\"\n", "")
+        .replace(
+            "bind = \":8081\"",
+            &format!("bind = \"127.0.0.1:{haproxy_port}\""),
+        )
+        .replace("/run/haproxy/admin.sock", &format!("{root}/haproxy.sock"));
+    ctx.write("repo/gateway.toml", &text);
+    for dir in [
+        "deploy/nginx",
+        "deploy/haproxy",
+        "deploy/k8s",
+        "packages/app/src/lib/gateway",
+    ] {
+        std::fs::create_dir_all(ctx.path("repo").join(dir)).unwrap();
+    }
+    (ctx, nginx_port, haproxy_port)
+}
+
+fn gateway_cmd(ctx: &TestContext, args: &[&str]) -> crate::support::Run {
+    let mut all = vec!["update-gateway-config"];
+    all.extend_from_slice(args);
+    ctx.cmd(all).current_dir(ctx.path("repo"))
+}
+
+#[test]
+fn a_change_keeps_comments_and_leaves_a_backup_and_a_history_line() {
+    let service = upstream("ai");
+    let (ctx, _, _) = repo("http://127.0.0.1:3000");
+    let before = ctx.read("repo/gateway.toml");
+    let out = gateway_cmd(
+        &ctx,
+        &[
+            "--format",
+            "json",
+            "ai",
+            "--external",
+            &service.url(""),
+            "--weight",
+            "10",
+        ],
+    )
+    .expect_code(0);
+    let report = out.json();
+    let after = ctx.read("repo/gateway.toml");
+    for line in before.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(after.contains(line), "comment lost: {line}");
+    }
+    assert!(
+        after.contains("mode = \"external\"") && after.contains("weight = 10"),
+        "{after}"
+    );
+    assert_eq!(ctx.read("repo/gateway.toml.bak"), before);
+    let history: Vec<serde_json::Value> = ctx
+        .read("repo/gateway.history.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let weight = history.iter().find(|h| h["field"] == "weight").unwrap();
+    // Internal routes carry no weight: it appears with the change.
+    assert_eq!(
+        (weight["old"].as_str(), weight["new"].as_str()),
+        (None, Some("10"))
+    );
+    assert!(weight["time"].as_str().unwrap().ends_with('Z') && weight["user"].is_string());
+    assert!(
+        report["diff"].as_str().unwrap().contains("+weight = 10"),
+        "{report}"
+    );
+    // The health check really ran against the service.
+    assert!(service.hits() >= 1);
+}
+
+#[test]
+fn refused_changes_leave_the_file_byte_identical() {
+    let (ctx, _, _) = repo("http://127.0.0.1:3000");
+    let before = std::fs::read(ctx.path("repo/gateway.toml")).unwrap();
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let cases: [(&[&str], i32, &str); 6] = [
+        (&["ai", "--weight", "101"], 2, "101"),
+        (&["ai", "--weight", "20"], 2, "`ai` is internal"),
+        (
+            &["payments", "--weight", "5"],
+            2,
+            "unknown service `payments`",
+        ),
+        (
+            &["ai", "--external", "not a url"],
+            2,
+            "is not an http(s) URL",
+        ),
+        (&["ai", "--external", &dead], 1, "not healthy"),
+        (
+            &[
+                "search",
+                "--external",
+                "http://127.0.0.1:9/",
+                "--prefix",
+                "/api/v1/skills",
+            ],
+            2,
+            "routed two ways",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let out = gateway_cmd(&ctx, args).expect_code(code);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert_eq!(
+            std::fs::read(ctx.path("repo/gateway.toml")).unwrap(),
+            before,
+            "{args:?}"
+        );
+        assert!(!ctx.path("repo/gateway.toml.bak").exists(), "{args:?}");
+    }
+    ctx.write(
+        "repo/gateway.toml",
+        "[monolith]\nurls = [\"http://x:1\"]\n[[route]]\nservice = \"ai\"\nprefix = \"api\"\n",
+    );
+    let out = gateway_cmd(&ctx, &["ai", "--internal"]).expect_code(2);
+    assert!(
+        out.stderr
+            .contains("gateway.toml:5:10: `api` is not a path prefix"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn render_writes_checked_configs_and_check_finds_drift() {
+    let (ctx, _, _) = repo("http://127.0.0.1:3000");
+    let out = gateway_cmd(&ctx, &["--render"]).expect_code(0);
+    assert!(
+        out.stdout.contains("CREATE deploy/nginx/skillsctl.conf"),
+        "{}",
+        out.stdout
+    );
+    for file in [
+        "deploy/nginx/skillsctl.conf",
+        "deploy/haproxy/haproxy.cfg",
+        "deploy/k8s/httproute.yaml",
+        "packages/app/src/lib/gateway/routes.json",
+    ] {
+        assert!(ctx.path("repo").join(file).is_file(), "{file}");
+    }
+    gateway_cmd(&ctx, &["--check"]).expect_code(0);
+    ctx.write("repo/deploy/haproxy/haproxy.cfg", "# edited by hand\n");
+    let out = gateway_cmd(&ctx, &["--check"]).expect_code(1);
+    assert!(
+        out.stdout.contains("drifted deploy/haproxy/haproxy.cfg"),
+        "{}",
+        out.stdout
+    );
+    std::fs::remove_file(ctx.path("repo/deploy/k8s/httproute.yaml")).unwrap();
+    let report = gateway_cmd(&ctx, &["--format", "json", "--check"])
+        .expect_code(1)
+        .json();
+    let states: Vec<&str> = report["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["up to date", "up to date", "drifted", "missing"]);
+}
+
+#[test]
+fn a_config_the_gateway_rejects_or_a_missing_folder_writes_nothing() {
+    let (ctx, _, _) = repo("http://127.0.0.1:3000");
+    let text = ctx.read("repo/gateway.toml");
+    ctx.write(
+        "repo/gateway.toml",
+        &text.replacen("listen = \"127.0.0.1:", "listen = \"nowhere:", 1),
+    );
+    let before = ctx.read("repo/gateway.toml");
+    let out = gateway_cmd(&ctx, &["--render"]).expect_code(2);
+    assert!(
+        out.stderr.contains("nginx -t rejects the rendered config"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ctx.path("repo/deploy/nginx/skillsctl.conf").exists());
+    assert_eq!(ctx.read("repo/gateway.toml"), before);
+    ctx.write("repo/gateway.toml", &text);
+    std::fs::remove_dir_all(ctx.path("repo/deploy/k8s")).unwrap();
+    let out = gateway_cmd(&ctx, &["--render"]).expect_code(2);
+    assert!(
+        out.stderr
+            .contains("render target deploy/k8s/httproute.yaml: the folder"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ctx.path("repo/deploy/nginx/skillsctl.conf").exists());
+}
+
+#[test]
+fn a_failing_reload_puts_the_previous_config_back() {
+    let service = upstream("ai");
+    let (ctx, _, _) = repo("http://127.0.0.1:3000");
+    let text = ctx.read("repo/gateway.toml").replace(
+        "file = \"deploy/haproxy/haproxy.cfg\"",
+        "file = \"deploy/haproxy/haproxy.cfg\"\nreload = \"echo reload broke >&2; exit 3\"",
+    );
+    ctx.write("repo/gateway.toml", &text);
+    let out = gateway_cmd(
+        &ctx,
+        &[
+            "ai",
+            "--external",
+            &service.url(""),
+            "--weight",
+            "10",
+            "--render",
+        ],
+    )
+    .expect_code(3);
+    assert!(
+        out.stderr.contains("reload broke") && out.stderr.contains("rolled back"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(ctx.read("repo/gateway.toml"), text);
+    assert!(!ctx.path("repo/deploy/nginx/skillsctl.conf").exists());
+}
+
+/// A gateway process of the test's own, killed when dropped.
+struct Gateway(Child);
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn start_nginx(dir: &Path, include: &Path, port: u16) -> Gateway {
+    let prefix = dir.display();
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!("pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\nevents {{}}\nhttp {{\n client_body_temp_path {prefix}/body;\n proxy_temp_path {prefix}/proxy;\n fastcgi_temp_path {prefix}/fastcgi;\n uwsgi_temp_path {prefix}/uwsgi;\n scgi_temp_path {prefix}/scgi;\n include {};\n}}\n", include.display()),
+    )
+    .unwrap();
+    let child = Command::new("nginx")
+        .args([
+            "-p",
+            &prefix.to_string(),
+            "-c",
+            &conf.display().to_string(),
+            "-g",
+            "daemon off;",
+        ])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start nginx");
+    wait_for_port(port);
+    Gateway(child)
+}
+
+fn start_haproxy(config: &Path, port: u16) -> Gateway {
+    let child = Command::new("haproxy")
+        .args(["-db", "-f", &config.display().to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start haproxy");
+    wait_for_port(port);
+    Gateway(child)
+}
+
+/// One GET through the gateway; the body names who answered.
+fn get(port: u16, path: &str, header: Option<&str>) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let extra = header.map(|h| format!("{h}\r\n")).unwrap_or_default();
+    // One write: pieces sent apart wait for the peer's delayed ACK.
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n{extra}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+        .rsplit("\r\n\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Requests through each gateway at weight 10: about 10% reach the service,
+/// the pin header always does, and a prefix matches whole segments only.
+#[test]
+fn real_nginx_and_haproxy_split_traffic_by_weight() {
+    let monolith = upstream("monolith");
+    let service = upstream("ai");
+    let (ctx, nginx_port, haproxy_port) = repo(monolith.url("").trim_end_matches('/'));
+    gateway_cmd(
+        &ctx,
+        &[
+            "ai",
+            "--external",
+            service.url("").trim_end_matches('/'),
+            "--weight",
+            "10",
+            "--render",
+        ],
+    )
+    .expect_code(0);
+    let root = ctx.path("repo");
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let _nginx = start_nginx(
+        nginx_dir.path(),
+        &root.join("deploy/nginx/skillsctl.conf"),
+        nginx_port,
+    );
+    let _haproxy = start_haproxy(&root.join("deploy/haproxy/haproxy.cfg"), haproxy_port);
+    for (name, port) in [("nginx", nginx_port), ("haproxy", haproxy_port)] {
+        let to_service = (0..2000)
+            .filter(|i| get(port, &format!("/api/v1/ai/recommend/{i}"), None) == "ai")
+            .count();
+        // 2,000 requests: the count is exact in an f64.
+        #[allow(clippy::cast_precision_loss)]
+        let percent = to_service as f64 / 20.0;
+        assert!(
+            (8.0..=12.0).contains(&percent),
+            "{name}: {percent}% to the service"
+        );
+        for _ in 0..20 {
+            assert_eq!(
+                get(port, "/api/v1/ai/x", Some("X-Canary: 1")),
+                "ai",
+                "{name}: pinned"
+            );
+            assert_eq!(
+                get(port, "/api/v1/aix", None),
+                "monolith",
+                "{name}: /api/v1/aix is not /api/v1/ai"
+            );
+            assert_eq!(get(port, "/api/v1/skills", None), "monolith", "{name}");
+        }
+    }
+    // nginx logged every request as one JSON line with its route.
+    let log = std::fs::read_to_string(root.join("nginx-access.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.iter().filter(|l| l["route"] == "ai").count(), 2020);
+    assert!(lines.iter().all(|l| l["status"] == 200));
+    assert_eq!(lines.iter().filter(|l| l["route"] == "skills").count(), 20);
+}
