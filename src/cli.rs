@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    analyze_boundaries, completions, config, health_check, init, migrate, smoke,
+    analyze_boundaries, completions, config, health_check, init, migrate, rollout, smoke,
     update_gateway_config,
 };
 use crate::context::GlobalArgs;
@@ -60,6 +60,7 @@ pub enum Command {
     Migrate(Box<migrate::MigrateArgs>),
     Smoke(Box<smoke::SmokeArgs>),
     UpdateGatewayConfig(update_gateway_config::GatewayArgs),
+    Rollout(Box<rollout::RolloutArgs>),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -74,7 +75,8 @@ impl Command {
             | Command::Migrate(_)
             | Command::AnalyzeBoundaries(_)
             | Command::Smoke(_)
-            | Command::UpdateGatewayConfig(_) => true,
+            | Command::UpdateGatewayConfig(_)
+            | Command::Rollout(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

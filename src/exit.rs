@@ -83,6 +83,7 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         || cause.is::<migrate::ResolveError>()
         || cause.is::<crate::probe::TargetError>()
         || cause.is::<crate::gateway::edit::EditError>()
+        || cause.is::<crate::commands::rollout::StateError>()
         || cause.is::<crate::config::reader::LocatedError>()
         || cause.is::<crate::suite::SuiteErrors>()
         || cause.is::<crate::adapters::http::headers::HeaderError>();

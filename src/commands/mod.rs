@@ -9,5 +9,6 @@ pub mod config;
 pub mod health_check;
 pub mod init;
 pub mod migrate;
+pub mod rollout;
 pub mod smoke;
 pub mod update_gateway_config;

@@ -6,8 +6,10 @@
 //! - [`model`]: routes, modes, weights, pins, render targets.
 //! - [`parse`]: the file → model, every mistake at file:line:col.
 //! - [`edit`]: changes applied with toml_edit (comments survive).
+//! - [`apply`]: one change set for the file, its backup, history and renders; reloads.
 //! - [`render`]: the app's JSON, nginx, HAProxy, a Kubernetes HTTPRoute.
 
+pub mod apply;
 pub mod edit;
 pub mod model;
 pub mod parse;

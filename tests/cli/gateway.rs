@@ -406,3 +406,325 @@ fn real_nginx_and_haproxy_split_traffic_by_weight() {
     assert!(lines.iter().all(|l| l["status"] == 200));
     assert_eq!(lines.iter().filter(|l| l["route"] == "skills").count(), 20);
 }
+
+/// The sample repo behind a running nginx of the test's own, `ai` external at
+/// weight 0 on `service`, the reload command set to that nginx's.
+struct Rig {
+    ctx: TestContext,
+    port: u16,
+    _nginx: Gateway,
+    _nginx_dir: tempfile::TempDir,
+}
+
+fn rig(monolith: &TestServer, service: &TestServer) -> Rig {
+    let (ctx, port, _) = repo(monolith.url("").trim_end_matches('/'));
+    gateway_cmd(
+        &ctx,
+        &[
+            "ai",
+            "--external",
+            service.url("").trim_end_matches('/'),
+            "--weight",
+            "0",
+            "--render",
+        ],
+    )
+    .expect_code(0);
+    let root = ctx.path("repo");
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let nginx = start_nginx(
+        nginx_dir.path(),
+        &root.join("deploy/nginx/skillsctl.conf"),
+        port,
+    );
+    let prefix = nginx_dir.path().display();
+    let reload = format!("reload = \"nginx -p {prefix} -c {prefix}/nginx.conf -s reload\"\n");
+    let text = ctx
+        .read("repo/gateway.toml")
+        .replace("[render.haproxy]", &format!("{reload}\n[render.haproxy]"));
+    let text = text.replacen(
+        "file = \"deploy/nginx/skillsctl.conf\"",
+        &format!("file = \"deploy/nginx/skillsctl.conf\"\n{reload}"),
+        1,
+    );
+    let text = text.replacen(
+        &format!("{reload}\n[render.haproxy]"),
+        "[render.haproxy]",
+        1,
+    );
+    ctx.write("repo/gateway.toml", &text);
+    Rig {
+        ctx,
+        port,
+        _nginx: nginx,
+        _nginx_dir: nginx_dir,
+    }
+}
+
+fn weight_of(ctx: &TestContext) -> String {
+    let text = ctx.read("repo/gateway.toml");
+    let ai = &text[text.find("service = \"ai\"").unwrap()..];
+    ai.lines()
+        .find(|l| l.starts_with("weight"))
+        .unwrap_or("none")
+        .to_owned()
+}
+
+/// A client loop through the gateway until `stop`; answers by who served them.
+fn client_loop(
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<(usize, usize, usize)> {
+    std::thread::spawn(move || {
+        let (mut ok, mut failed, mut to_service) = (0, 0, 0);
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            match std::panic::catch_unwind(|| get(port, "/api/v1/ai/recommend", None)) {
+                Ok(body) => {
+                    ok += 1;
+                    to_service += usize::from(body == "ai");
+                }
+                Err(_) => failed += 1,
+            }
+        }
+        (ok, failed, to_service)
+    })
+}
+
+#[test]
+fn a_rollout_to_a_healthy_service_reaches_100_with_no_failed_request() {
+    let monolith = upstream("monolith");
+    let service = upstream("ai");
+    let rig = rig(&monolith, &service);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = client_loop(rig.port, std::sync::Arc::clone(&stop));
+    let out = gateway_like_rollout(
+        &rig.ctx,
+        &[
+            "ai",
+            "--steps",
+            "25,50,100",
+            "--pause",
+            "400ms",
+            "--check-every",
+            "100ms",
+            "--format",
+            "json",
+        ],
+    )
+    .expect_code(0);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (ok, failed, _) = client.join().unwrap();
+    assert_eq!(
+        failed,
+        0,
+        "{failed} failed requests during the switches (of {})",
+        ok + failed
+    );
+    assert!(ok > 50, "the client loop ran: {ok}");
+    let events: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let weights: Vec<u64> = events
+        .iter()
+        .map(|e| e["weight"].as_u64().unwrap())
+        .collect();
+    assert_eq!(weights, [25, 50, 100]);
+    assert!(
+        events.iter().all(|e| e["outcome"] == "passed"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        events[2]["traffic"]["requests"].as_u64().unwrap() > 0,
+        "the log was read: {}",
+        out.stdout
+    );
+    assert_eq!(weight_of(&rig.ctx), "weight = 100");
+    for _ in 0..20 {
+        assert_eq!(get(rig.port, "/api/v1/ai/x", None), "ai");
+    }
+    assert!(
+        !rig.ctx.path("repo/.skillsctl/rollout-ai.json").exists(),
+        "state cleared"
+    );
+}
+
+fn gateway_like_rollout(ctx: &TestContext, args: &[&str]) -> crate::support::Run {
+    let mut all = vec!["rollout"];
+    all.extend_from_slice(args);
+    ctx.cmd(all).current_dir(ctx.path("repo"))
+}
+
+#[test]
+fn a_service_that_starts_failing_is_rolled_back_and_the_monolith_serves() {
+    let monolith = upstream("monolith");
+    let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&broken);
+    let service = TestServer::start(move |req, _| {
+        if req.path == "/health" {
+            Reply::json(200, r#"{"status":"healthy","checks":[]}"#)
+        } else if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::json(500, r#"{"error":"boom"}"#)
+        } else {
+            Reply::text(200, "text/plain", "ai")
+        }
+    });
+    let rig = rig(&monolith, &service);
+    // The service breaks once the gateway sends it a quarter of the traffic.
+    let watch_ctx_path = rig.ctx.path("repo/gateway.toml");
+    let flag = std::sync::Arc::clone(&broken);
+    let watcher = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if std::fs::read_to_string(&watch_ctx_path).is_ok_and(|t| t.contains("weight = 25")) {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = client_loop_any(rig.port, std::sync::Arc::clone(&stop));
+    let out = gateway_like_rollout(
+        &rig.ctx,
+        &[
+            "ai",
+            "--steps",
+            "10,25,50,100",
+            "--pause",
+            "600ms",
+            "--check-every",
+            "150ms",
+            "--format",
+            "json",
+        ],
+    )
+    .expect_code(1);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    client.join().unwrap();
+    watcher.join().unwrap();
+    let events: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["weight"].as_u64(), last["outcome"].as_str()),
+        (Some(25), Some("rolled back")),
+        "{}",
+        out.stdout
+    );
+    let reason = last["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("errors < 1%") && reason.contains("back to 0%"),
+        "{reason}"
+    );
+    assert_eq!(weight_of(&rig.ctx), "weight = 0");
+    // `nginx -s reload` only signals the master: give the new workers a moment.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while raw_status(rig.port) != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the gateway still sends traffic to the broken service"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..50 {
+        assert_eq!(get(rig.port, "/api/v1/ai/x", None), "monolith");
+    }
+}
+
+/// The status of one request through the gateway.
+fn raw_status(port: u16) -> u16 {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(b"GET /api/v1/ai/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// Like [`client_loop`], but any status counts (a broken service answers 500).
+fn client_loop_any(
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = stream.write_all(
+                    b"GET /api/v1/ai/recommend HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                );
+                let mut sink = Vec::new();
+                let _ = stream.read_to_end(&mut sink);
+            }
+        }
+    })
+}
+
+#[test]
+fn kill_9_mid_step_then_abort_returns_to_the_last_good_weight_and_the_lock_frees() {
+    let monolith = upstream("monolith");
+    let service = upstream("ai");
+    let rig = rig(&monolith, &service);
+    let mut run = std::process::Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+    run.current_dir(rig.ctx.path("repo"))
+        .args([
+            "rollout",
+            "ai",
+            "--steps",
+            "10,50,100",
+            "--pause",
+            "1500ms",
+            "--check-every",
+            "200ms",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = run.spawn().unwrap();
+    // Wait until step 2 has set its weight, then kill it in its pause.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while weight_of(&rig.ctx) != "weight = 50" {
+        assert!(
+            Instant::now() < deadline,
+            "step 2 never began: {}",
+            weight_of(&rig.ctx)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // While it runs, a second rollout of the service is refused.
+    let out = gateway_like_rollout(&rig.ctx, &["ai", "--resume"]).expect_code(2);
+    assert!(
+        out.stderr.contains("a rollout of `ai` is running"),
+        "{}",
+        out.stderr
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // A plain run now says what to do with the interrupted one.
+    let out = gateway_like_rollout(&rig.ctx, &["ai"]).expect_code(2);
+    assert!(
+        out.stderr.contains("stopped at step 2 (weight 50%)") && out.stderr.contains("--abort"),
+        "{}",
+        out.stderr
+    );
+    let out = gateway_like_rollout(&rig.ctx, &["ai", "--abort"]).expect_code(0);
+    assert!(out.stdout.contains("aborted"), "{}", out.stdout);
+    assert_eq!(weight_of(&rig.ctx), "weight = 10");
+    assert!(!rig.ctx.path("repo/.skillsctl/rollout-ai.json").exists());
+    let nginx = rig.ctx.read("repo/deploy/nginx/skillsctl.conf");
+    assert!(nginx.contains("    10% skillsctl_svc_ai;"), "{nginx}");
+    // No stray temp file was left by the kill.
+    let stray: Vec<_> = std::fs::read_dir(rig.ctx.path("repo"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".skillsctl-"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}

@@ -135,3 +135,8 @@ fn update_gateway_config_help() {
         help(&["update-gateway-config", "--help"])
     );
 }
+
+#[test]
+fn rollout_help() {
+    insta::assert_snapshot!("help_rollout", help(&["rollout", "--help"]));
+}

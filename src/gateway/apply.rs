@@ -1,0 +1,142 @@
+//! Writing a gateway change as one unit: the new gateway file, its backup,
+//! a history line per field, and the rendered configs (each checked by its
+//! gateway first) in one change set; then the reload commands, and when one
+//! fails, everything put back. update-gateway-config and rollout both write
+//! through here.
+
+use std::path::Path;
+
+use super::edit::FieldChange;
+use super::{Gateway, Rendered};
+use crate::adapters::fs::{ChangeError, ChangeSet, FileWriter};
+use crate::adapters::gateway as real;
+use crate::exit::UsageError;
+
+/// The change set for a new gateway file (`file_name` in `base`): backup,
+/// history and the rendered files included.
+pub fn plan(
+    base: &Path,
+    file_name: &str,
+    old_text: &str,
+    new_text: &str,
+    fields: &[FieldChange],
+    rendered: &[Rendered],
+) -> Result<ChangeSet, ChangeError> {
+    let mut set = ChangeSet::new(base);
+    if new_text != old_text {
+        set.write(&format!("{file_name}.bak"), old_text.as_bytes())?;
+        set.replace(file_name, new_text.as_bytes())?;
+        let history = history_text(&mut set, file_name, fields)?;
+        set.write(&format!("{}.history.jsonl", file_stem(file_name)), history)?;
+    }
+    for file in rendered {
+        set.write(&file.path, file.text.as_bytes())?;
+    }
+    Ok(set)
+}
+
+/// Renders every target, each checked by its gateway before anything is written.
+pub fn render_checked(base: &Path, gateway: &Gateway) -> anyhow::Result<Vec<Rendered>> {
+    let rendered = super::render_all(gateway);
+    if rendered.is_empty() {
+        return Err(UsageError::new(
+            "the gateway file names no render targets ([render] app, nginx, haproxy, httproute)",
+        )
+        .into());
+    }
+    for file in &rendered {
+        let full = base.join(&file.path);
+        let folder = full.parent().unwrap_or(base);
+        if !folder.is_dir() {
+            return Err(UsageError::new(format!(
+                "render target {}: the folder {} does not exist",
+                file.path,
+                folder.display()
+            ))
+            .into());
+        }
+        match file.kind {
+            "nginx" => real::nginx_test(&file.text)?,
+            "haproxy" => real::haproxy_check(&file.text)?,
+            _ => {}
+        }
+    }
+    Ok(rendered)
+}
+
+/// The history file with one JSON line per field change appended.
+fn history_text(
+    set: &mut ChangeSet,
+    file_name: &str,
+    fields: &[FieldChange],
+) -> Result<Vec<u8>, ChangeError> {
+    let history = format!("{}.history.jsonl", file_stem(file_name));
+    let mut text = set.read(&history)?.map(<[u8]>::to_vec).unwrap_or_default();
+    let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    for field in fields {
+        let line = serde_json::json!({
+            "time": time,
+            "user": user,
+            "service": field.service,
+            "field": field.field,
+            "old": field.old,
+            "new": field.new,
+        });
+        text.extend_from_slice(line.to_string().as_bytes());
+        text.push(b'\n');
+    }
+    Ok(text)
+}
+
+fn file_stem(file_name: &str) -> &str {
+    file_name.strip_suffix(".toml").unwrap_or(file_name)
+}
+
+/// Runs the configured reload commands; when one fails, the previous
+/// gateway file and renders go back and are reloaded, and the run fails.
+pub fn reload(base: &Path, updated: &Gateway, set: &ChangeSet) -> anyhow::Result<Vec<String>> {
+    let commands: Vec<&String> = [
+        updated
+            .render
+            .nginx
+            .as_ref()
+            .and_then(|n| n.reload.as_ref()),
+        updated
+            .render
+            .haproxy
+            .as_ref()
+            .and_then(|h| h.reload.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut done: Vec<String> = Vec::new();
+    for command in commands {
+        if let Err(err) = real::reload(command, base) {
+            restore(base, set)?;
+            for again in &done {
+                let _ = real::reload(again, base);
+            }
+            return Err(anyhow::Error::new(err).context("the new config was rolled back"));
+        }
+        done.push(command.clone());
+    }
+    Ok(done)
+}
+
+/// Puts back what an applied change set wrote: old contents return, files
+/// it created go.
+pub fn restore(base: &Path, applied: &ChangeSet) -> anyhow::Result<()> {
+    let mut undo = ChangeSet::new(base);
+    for line in applied.preview() {
+        match applied.original(&line.path) {
+            Some(old) => undo.write(&line.path, old.to_vec())?,
+            None => undo.delete(&line.path)?,
+        }
+    }
+    undo.apply(&FileWriter::new(false))?;
+    Ok(())
+}
