@@ -12,6 +12,44 @@ use crate::adapters::fs::{ChangeError, ChangeSet, FileWriter};
 use crate::adapters::gateway as real;
 use crate::exit::UsageError;
 
+/// The gateway file: `--gateway`, else `[gateway] file` from the config's
+/// folder, else `gateway.toml` there.
+#[must_use]
+pub fn file_path(
+    explicit: Option<&Path>,
+    cwd: &Path,
+    config_root: &Path,
+    configured: Option<&str>,
+) -> std::path::PathBuf {
+    match explicit {
+        Some(file) => cwd.join(file),
+        None => config_root.join(configured.unwrap_or("gateway.toml")),
+    }
+}
+
+/// The probe targets of a route's service: each URL's health path.
+pub fn health_targets(
+    route: &super::Route,
+) -> Result<Vec<crate::probe::Target>, crate::probe::TargetError> {
+    let defaults = crate::probe::targets::Defaults {
+        timeout: crate::probe::DEFAULT_TIMEOUT,
+        retries: 1,
+        http: crate::probe::targets::HttpSpec::default(),
+    };
+    let mut targets = Vec::new();
+    for url in &route.urls {
+        let arg = format!(
+            "{}={}{}",
+            route.service,
+            url.trim_end_matches('/'),
+            route.health_path
+        );
+        targets.push(crate::probe::targets::from_arg(&arg, &defaults)?);
+    }
+    crate::probe::targets::dedupe_names(&mut targets);
+    Ok(targets)
+}
+
 /// The change set for a new gateway file (`file_name` in `base`): backup,
 /// history and the rendered files included.
 pub fn plan(

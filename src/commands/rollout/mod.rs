@@ -14,7 +14,7 @@ pub use state::StateError;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Args;
@@ -165,17 +165,12 @@ pub fn run(args: &RolloutArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if args.steps.is_empty() || args.steps.iter().any(|w| *w > 100) {
         return Err(UsageError::new("--steps: weights from 0 to 100, e.g. 10,25,50,100").into());
     }
-    let path = match &args.gateway {
-        Some(file) => ctx.cwd.join(file),
-        None => ctx.config.root.join(
-            ctx.config
-                .config
-                .gateway
-                .file
-                .as_deref()
-                .unwrap_or("gateway.toml"),
-        ),
-    };
+    let path = apply::file_path(
+        args.gateway.as_deref(),
+        &ctx.cwd,
+        &ctx.config.root,
+        ctx.config.config.gateway.file.as_deref(),
+    );
     let rollout = Rollout {
         ctx,
         args,
@@ -449,22 +444,7 @@ impl Rollout<'_> {
 
     /// The service's health through the probe engine; `Some(reason)` when unhealthy.
     async fn probe(&self, route: &gateway::Route) -> anyhow::Result<Option<String>> {
-        let defaults = crate::probe::targets::Defaults {
-            timeout: Duration::from_secs(5),
-            retries: 1,
-            http: crate::probe::targets::HttpSpec::default(),
-        };
-        let mut targets = Vec::new();
-        for url in &route.urls {
-            let arg = format!(
-                "{}={}{}",
-                route.service,
-                url.trim_end_matches('/'),
-                route.health_path
-            );
-            targets.push(crate::probe::targets::from_arg(&arg, &defaults)?);
-        }
-        crate::probe::targets::dedupe_names(&mut targets);
+        let targets = apply::health_targets(route)?;
         let report = crate::probe::run(
             targets,
             crate::probe::Mode::Once,

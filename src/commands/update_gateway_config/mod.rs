@@ -146,17 +146,12 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 }
 
 fn gateway_path(args: &GatewayArgs, ctx: &Context) -> PathBuf {
-    match &args.gateway {
-        Some(file) => ctx.cwd.join(file),
-        None => ctx.config.root.join(
-            ctx.config
-                .config
-                .gateway
-                .file
-                .as_deref()
-                .unwrap_or("gateway.toml"),
-        ),
-    }
+    apply::file_path(
+        args.gateway.as_deref(),
+        &ctx.cwd,
+        &ctx.config.root,
+        ctx.config.config.gateway.file.as_deref(),
+    )
 }
 
 fn changes(args: &GatewayArgs) -> anyhow::Result<Vec<Change>> {
@@ -197,21 +192,7 @@ fn health(
     let Some(route) = gateway.route(service).filter(|r| r.mode == Mode::External) else {
         return Ok(None);
     };
-    let defaults = crate::probe::targets::Defaults {
-        timeout: crate::probe::DEFAULT_TIMEOUT,
-        retries: 1,
-        http: crate::probe::targets::HttpSpec::default(),
-    };
-    let mut targets = Vec::new();
-    for url in &route.urls {
-        let target = format!(
-            "{service}={}{}",
-            url.trim_end_matches('/'),
-            route.health_path
-        );
-        targets.push(crate::probe::targets::from_arg(&target, &defaults)?);
-    }
-    crate::probe::targets::dedupe_names(&mut targets);
+    let targets = apply::health_targets(route)?;
     let runtime = crate::runtime::multi_thread(2).context("cannot start the async runtime")?;
     let report = runtime.block_on(crate::probe::run(
         targets,
