@@ -728,3 +728,72 @@ fn kill_9_mid_step_then_abort_returns_to_the_last_good_weight_and_the_lock_frees
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+/// One command on HAProxy's admin socket, and its answer.
+fn haproxy_socket(socket: &Path, command: &str) -> String {
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    stream.write_all(format!("{command}\n").as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
+    let monolith = upstream("monolith");
+    let service = upstream("ai");
+    let (ctx, _, haproxy_port) = repo(monolith.url("").trim_end_matches('/'));
+    gateway_cmd(
+        &ctx,
+        &[
+            "ai",
+            "--external",
+            service.url("").trim_end_matches('/'),
+            "--weight",
+            "0",
+            "--render",
+        ],
+    )
+    .expect_code(0);
+    let root = ctx.path("repo");
+    let haproxy = start_haproxy(&root.join("deploy/haproxy/haproxy.cfg"), haproxy_port);
+    let socket = root.join("haproxy.sock");
+    assert_eq!(
+        haproxy_socket(&socket, "get weight route_ai/ai1").trim(),
+        "0 (initial 0)"
+    );
+    let out = gateway_like_rollout(
+        &ctx,
+        &[
+            "ai",
+            "--steps",
+            "20",
+            "--pause",
+            "200ms",
+            "--check-every",
+            "100ms",
+            "--haproxy-runtime",
+        ],
+    )
+    .expect_code(0);
+    assert!(out.stdout.contains("passed"), "{}", out.stdout);
+    // The running HAProxy has the new weights; its config file was not rendered again.
+    assert_eq!(
+        haproxy_socket(&socket, "get weight route_ai/ai1").trim(),
+        "20 (initial 0)"
+    );
+    assert_eq!(
+        haproxy_socket(&socket, "get weight route_ai/monolith1").trim(),
+        "80 (initial 100)"
+    );
+    assert_eq!(weight_of(&ctx), "weight = 20");
+    let to_service = (0..500)
+        .filter(|_| get(haproxy_port, "/api/v1/ai/x", None) == "ai")
+        .count();
+    // Weighted round robin: 20% to within where the cursor started.
+    assert!(
+        (98..=102).contains(&to_service),
+        "{to_service} of 500 to the service"
+    );
+    drop(haproxy);
+}
