@@ -50,6 +50,31 @@ fn writes_a_config_the_other_commands_read_and_refuses_to_overwrite() {
     assert_eq!(ctx.read("repo/skillsctl.toml"), written);
 }
 
+/// `init` writes a gateway file beside the config, every domain internal at
+/// its API prefix, and never replaces one that is there (it holds live weights).
+#[test]
+fn writes_a_gateway_file_once() {
+    let ctx = monorepo();
+    std::fs::remove_file(ctx.path("repo/gateway.toml")).ok();
+    ctx.cmd(["init", "--yes", "--force", "repo"]).expect_code(0);
+    let gateway = ctx.read("repo/gateway.toml");
+    assert!(
+        gateway.contains("service = \"skills\"\nprefix = \"/api/v1/skills\"\nmode = \"internal\""),
+        "{gateway}"
+    );
+    assert!(
+        gateway.contains("prefix = \"/api/v1/integrations/github\""),
+        "{gateway}"
+    );
+    // update-gateway-config reads what init wrote.
+    ctx.cmd(["update-gateway-config", "--check"])
+        .current_dir(ctx.path("repo"))
+        .expect_code(0);
+    ctx.write("repo/gateway.toml", "# ours\n");
+    ctx.cmd(["init", "--yes", "--force", "repo"]).expect_code(0);
+    assert_eq!(ctx.read("repo/gateway.toml"), "# ours\n");
+}
+
 /// `init --force` over a config with hand-made `[domains]` keeps that map
 /// instead of the detected one; everything else is written anew.
 #[test]

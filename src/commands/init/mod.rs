@@ -1,5 +1,6 @@
 //! `skillsctl init`: inspect a repository and write a commented skillsctl.toml.
 
+mod gateway;
 mod render;
 mod report;
 
@@ -81,7 +82,20 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let app_url = prompter
         .input("Where does the app listen?", &defaults.app_url)
         .context("cannot read the answer")?;
-    let text = render(&layout, &Answers { app_url });
+    let text = render(
+        &layout,
+        &Answers {
+            app_url: app_url.clone(),
+        },
+    );
+    // The gateway file goes beside the config, and only when there is none:
+    // an existing one holds live weights.
+    let gateway_target = target.with_file_name(gateway::FILE_NAME);
+    let gateway_text = (!gateway_target.exists()).then(|| gateway::render(&layout, &app_url));
+    if let Some(text) = &gateway_text {
+        crate::gateway::parse(text, gateway::FILE_NAME, &|_| None)
+            .context("skillsctl wrote a gateway file it cannot read back; please report this")?;
+    }
     // What init writes, every other command must read.
     config::parse(&text, &target.display().to_string())
         .context("skillsctl wrote a config it cannot read back; please report this")?;
@@ -97,11 +111,27 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     } else {
         WriteMode::CreateNew
     };
-    let effect = FileWriter::new(args.dry_run).write(&target, text.as_bytes(), mode)?;
+    let writer = FileWriter::new(args.dry_run);
+    let gateway_effect = match &gateway_text {
+        Some(text) => Some(writer.write(&gateway_target, text.as_bytes(), WriteMode::CreateNew)?),
+        None => None,
+    };
+    let effect = match writer.write(&target, text.as_bytes(), mode) {
+        Ok(effect) => effect,
+        Err(err) => {
+            // Nothing half-done: the gateway file written just now goes too.
+            if gateway_effect.is_some() && !args.dry_run {
+                let _ = std::fs::remove_file(&gateway_target);
+            }
+            return Err(err.into());
+        }
+    };
     let report = InitReport {
         root: root.display().to_string(),
         config_path: target.display().to_string(),
         effect,
+        gateway_path: gateway_effect.map(|_| gateway_target.display().to_string()),
+        gateway_effect,
         detected: layout,
         config: args.dry_run.then_some(text),
     };

@@ -15,6 +15,11 @@ pub struct InitReport {
     /// The config file written (or that would be, with --dry-run).
     pub config_path: String,
     pub effect: WriteEffect,
+    /// The gateway file written beside it, when there was none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_effect: Option<WriteEffect>,
     pub detected: RepoLayout,
     /// The config text, included with --dry-run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,6 +105,18 @@ impl Report for InitReport {
             d.packages.len(),
             d.domains.len()
         );
+        if let (Some(path), Some(effect)) = (&self.gateway_path, self.gateway_effect) {
+            let verb = if effect == WriteEffect::WouldCreate {
+                "would write"
+            } else {
+                "wrote"
+            };
+            let _ = writeln!(
+                text,
+                "{} {path} (every domain internal)",
+                style.paint(Tone::Good, verb)
+            );
+        }
         if let Some(config) = &self.config {
             text.push('\n');
             text.push_str(config);
