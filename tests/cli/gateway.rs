@@ -758,6 +758,14 @@ fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
     let root = ctx.path("repo");
     let haproxy = start_haproxy(&root.join("deploy/haproxy/haproxy.cfg"), haproxy_port);
     let socket = root.join("haproxy.sock");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "HAProxy's admin socket never opened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert_eq!(
         haproxy_socket(&socket, "get weight route_ai/ai1").trim(),
         "0 (initial 0)"

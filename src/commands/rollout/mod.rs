@@ -14,7 +14,7 @@ pub use state::StateError;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -394,8 +394,20 @@ impl Rollout<'_> {
             .collect();
         let pause = self.args.pause.0;
         let watch_started = Instant::now();
+        let spinner = self
+            .ctx
+            .output
+            .spinners(&[format!("step {step}/{}", self.args.steps.len())]);
         loop {
             let left = pause.saturating_sub(watch_started.elapsed());
+            spinner.set(
+                0,
+                &format!(
+                    "{} at {weight}%: healthy, watching, {} left",
+                    self.args.service,
+                    humantime::format_duration(Duration::from_secs(left.as_secs()))
+                ),
+            );
             std::thread::sleep(left.min(self.args.check_every.0));
             if let Some(log) = &log {
                 let text = read_from(log, offset);
@@ -428,6 +440,7 @@ impl Rollout<'_> {
                 break;
             }
         }
+        spinner.clear();
         event.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(event)
     }

@@ -77,6 +77,10 @@ pub struct GatewayArgs {
     #[arg(long)]
     pub skip_health: bool,
 
+    /// Also set the new weights on HAProxy's admin socket ([render.haproxy] socket), no reload
+    #[arg(long)]
+    pub haproxy_runtime: bool,
+
     /// Show what would change; write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -136,6 +140,30 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let diff = set.diff();
     let planned = set.apply(&FileWriter::new(args.dry_run))?;
     let mut report = GatewayReport::changed(&shown, fields, diff, planned, args.dry_run);
+    if args.haproxy_runtime
+        && !args.dry_run
+        && let Some(service) = &args.service
+        && let Some(route) = updated.route(service)
+    {
+        let socket = updated
+            .render
+            .haproxy
+            .as_ref()
+            .and_then(|h| h.socket.as_ref())
+            .ok_or_else(|| {
+                UsageError::new(
+                    "--haproxy-runtime needs [render.haproxy] socket in the gateway file",
+                )
+            })?;
+        crate::adapters::gateway::haproxy_runtime(
+            &base.join(socket),
+            &gateway::render::haproxy::weight_commands(&updated, route),
+        )?;
+        ctx.output.status(
+            "Set",
+            &format!("{service}'s weights on HAProxy's admin socket"),
+        );
+    }
     if args.render && !args.dry_run {
         report.reloaded = apply::reload(&base, &updated, &set)?;
         for command in &report.reloaded {
