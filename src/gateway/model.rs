@@ -22,6 +22,8 @@ pub struct Route {
     pub service: String,
     /// `/api/v1/ai`: matched by whole path segments, so `/api/v1/aix` is not it.
     pub prefix: String,
+    /// This route's own monolith upstream, where it is not `[monolith]`.
+    pub monolith: Option<Vec<String>>,
     pub mode: Mode,
     /// The service's URLs (external routes).
     pub urls: Vec<String>,
@@ -110,6 +112,12 @@ impl Gateway {
     #[must_use]
     pub fn route(&self, service: &str) -> Option<&Route> {
         self.routes.iter().find(|r| r.service == service)
+    }
+
+    /// The monolith upstream of `route`: its own, else `[monolith]`.
+    #[must_use]
+    pub fn monolith_of<'a>(&'a self, route: &'a Route) -> &'a [String] {
+        route.monolith.as_deref().unwrap_or(&self.monolith)
     }
 
     /// The share the service really gets: 0 for internal routes.

@@ -15,6 +15,7 @@ const TOP_KEYS: &[&str] = &["monolith", "route", "render"];
 const ROUTE_KEYS: &[&str] = &[
     "service",
     "prefix",
+    "monolith",
     "mode",
     "urls",
     "weight",
@@ -133,6 +134,10 @@ fn read_route(
         },
     };
     let urls = urls(reader, table, path)?.unwrap_or_default();
+    let monolith = table
+        .get("monolith")
+        .map(|item| url_list(reader, item, &key("monolith")))
+        .transpose()?;
     if mode == Mode::External && urls.is_empty() {
         return Err(reader.error(
             table.span(),
@@ -157,6 +162,7 @@ fn read_route(
     Ok(Route {
         service,
         prefix,
+        monolith,
         mode,
         urls,
         weight,
@@ -180,11 +186,15 @@ fn urls(
     table: &dyn TableLike,
     path: &str,
 ) -> Result<Option<Vec<String>>, LocatedError> {
-    let Some(item) = table.get("urls") else {
-        return Ok(None);
-    };
-    let key = join(path, "urls");
-    let list = reader.strings(item, &key)?;
+    table
+        .get("urls")
+        .map(|item| url_list(reader, item, &join(path, "urls")))
+        .transpose()
+}
+
+/// A list of http(s) URLs, each checked where it is written.
+fn url_list(reader: &Reader<'_>, item: &Item, key: &str) -> Result<Vec<String>, LocatedError> {
+    let list = reader.strings(item, key)?;
     for (i, url) in list.iter().enumerate() {
         let parsed = url::Url::parse(url);
         let ok = parsed
@@ -202,7 +212,7 @@ fn urls(
             ));
         }
     }
-    Ok(Some(list))
+    Ok(list)
 }
 
 fn read_pin(reader: &Reader<'_>, item: &Item, key: &str) -> Result<Pin, LocatedError> {

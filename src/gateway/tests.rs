@@ -262,3 +262,57 @@ fn weights_at_the_edges_render_without_the_other_side() {
     let yaml = render::httproute::render(&full, full.render.httproute.as_ref().unwrap());
     assert!(!yaml.contains("weight: 0"), "{yaml}");
 }
+
+#[test]
+fn a_route_can_have_its_own_monolith_upstream() {
+    let text = ai_at_ten().replacen(
+        "prefix = \"/api/v1/ai\"",
+        "prefix = \"/api/v1/ai\"\nmonolith = [\"http://127.0.0.1:3100\"]",
+        1,
+    );
+    let text = text.replacen(
+        "prefix = \"/api/v1/skills\"",
+        "prefix = \"/api/v1/skills\"\nmonolith = [\"http://127.0.0.1:3200\"]",
+        1,
+    );
+    let gateway = load(&text).unwrap();
+    let ai = gateway.route("ai").unwrap();
+    assert_eq!(gateway.monolith_of(ai), ["http://127.0.0.1:3100"]);
+    let nginx = render::nginx::render(&gateway, gateway.render.nginx.as_ref().unwrap());
+    assert!(
+        nginx.contains("upstream skillsctl_monolith_ai {\n    server 127.0.0.1:3100;"),
+        "{nginx}"
+    );
+    assert!(nginx.contains("    * skillsctl_monolith_ai;"), "{nginx}");
+    assert!(
+        nginx.contains("proxy_pass http://skillsctl_monolith_skills;"),
+        "{nginx}"
+    );
+    let haproxy = render::haproxy::render(&gateway, gateway.render.haproxy.as_ref().unwrap());
+    assert!(haproxy.contains("backend route_ai\n    balance roundrobin\n    timeout server 25000ms\n    server monolith1 127.0.0.1:3100 weight 90"), "{haproxy}");
+    assert!(
+        haproxy.contains("use_backend monolith_skills if route_skills"),
+        "{haproxy}"
+    );
+    assert!(
+        haproxy.contains(
+            "backend monolith_skills\n    balance roundrobin\n    server monolith1 127.0.0.1:3200"
+        ),
+        "{haproxy}"
+    );
+    crate::adapters::gateway::nginx_test(
+        &nginx.replace("/var/log/nginx/skillsctl.json.log", "/dev/null"),
+    )
+    .unwrap();
+    crate::adapters::gateway::haproxy_check(
+        &haproxy.replace("/run/haproxy/admin.sock", "/tmp/skillsctl-unit-admin.sock"),
+    )
+    .unwrap();
+    let err = load(&text.replacen(
+        "monolith = [\"http://127.0.0.1:3100\"]",
+        "monolith = [\"ftp://x\"]",
+        1,
+    ))
+    .unwrap_err();
+    assert_eq!(err.key.as_deref(), Some("route[0].monolith[0]"));
+}

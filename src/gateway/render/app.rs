@@ -12,6 +12,9 @@ pub fn render(gateway: &Gateway) -> String {
         let mut entry = Map::new();
         entry.insert("type".into(), json!(route.mode.label()));
         entry.insert("prefix".into(), json!(route.prefix));
+        if let Some(own) = &route.monolith {
+            entry.insert("monolith".into(), json!(own));
+        }
         if route.mode == Mode::External {
             entry.insert("url".into(), json!(route.urls.first()));
             entry.insert("urls".into(), json!(route.urls));

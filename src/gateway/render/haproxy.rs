@@ -55,10 +55,10 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
     ordered.sort_by_key(|r| std::cmp::Reverse(r.prefix.len()));
     for route in ordered {
         let id = ident(&route.service);
-        let backend = if route.mode == Mode::External {
-            format!("route_{id}")
-        } else {
-            "monolith".to_owned()
+        let backend = match (route.mode, &route.monolith) {
+            (Mode::External, _) => format!("route_{id}"),
+            (Mode::Internal, Some(_)) => format!("monolith_{id}"),
+            (Mode::Internal, None) => "monolith".to_owned(),
         };
         let _ = writeln!(out, "    use_backend {backend} if route_{id}");
     }
@@ -69,6 +69,15 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
         &[("monolith", &gateway.monolith, None)],
         None,
     );
+    for route in gateway
+        .routes
+        .iter()
+        .filter(|r| r.mode == Mode::Internal && r.monolith.is_some())
+    {
+        let own = gateway.monolith_of(route).to_vec();
+        let name = format!("monolith_{}", ident(&route.service));
+        backend(&mut out, &name, &[("monolith", &own, None)], Some(route));
+    }
     for route in gateway.routes.iter().filter(|r| r.mode == Mode::External) {
         let id = ident(&route.service);
         let (monolith_weight, service_weight) = server_weights(gateway, route);
@@ -76,7 +85,11 @@ pub fn render(gateway: &Gateway, target: &HaproxyTarget) -> String {
             &mut out,
             &format!("route_{id}"),
             &[
-                ("monolith", &gateway.monolith, Some(monolith_weight)),
+                (
+                    "monolith",
+                    &gateway.monolith_of(route).to_vec(),
+                    Some(monolith_weight),
+                ),
                 (&id, &route.urls, Some(service_weight)),
             ],
             Some(route),
@@ -104,7 +117,10 @@ pub fn server_weights(gateway: &Gateway, route: &Route) -> (u32, u32) {
         }
     };
     (
-        share(100 - u32::from(route.weight), gateway.monolith.len()),
+        share(
+            100 - u32::from(route.weight),
+            gateway.monolith_of(route).len(),
+        ),
         share(u32::from(route.weight), route.urls.len()),
     )
 }
@@ -149,7 +165,7 @@ pub fn weight_commands(gateway: &Gateway, route: &Route) -> Vec<String> {
     let id = ident(&route.service);
     let (monolith, service) = server_weights(gateway, route);
     let mut commands = Vec::new();
-    for i in 1..=gateway.monolith.len() {
+    for i in 1..=gateway.monolith_of(route).len() {
         commands.push(format!(
             "set server route_{id}/monolith{i} weight {monolith}"
         ));

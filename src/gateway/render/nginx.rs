@@ -18,8 +18,12 @@ pub fn render(gateway: &Gateway, target: &NginxTarget) -> String {
     let _ = writeln!(out, "# {GENERATED}");
     let _ = writeln!(out, "log_format skillsctl_json escape=json {LOG_FORMAT};\n");
     upstream(&mut out, "skillsctl_monolith", &gateway.monolith);
+    for route in gateway.routes.iter().filter(|r| r.monolith.is_some()) {
+        upstream(&mut out, &monolith_of(route), gateway.monolith_of(route));
+    }
     for route in gateway.routes.iter().filter(|r| r.mode == Mode::External) {
         let id = ident(&route.service);
+        let monolith = monolith_of(route);
         upstream(&mut out, &format!("skillsctl_svc_{id}"), &route.urls);
         let _ = writeln!(
             out,
@@ -35,7 +39,7 @@ pub fn render(gateway: &Gateway, target: &NginxTarget) -> String {
             }
         }
         if route.weight < 100 {
-            let _ = writeln!(out, "    * skillsctl_monolith;");
+            let _ = writeln!(out, "    * {monolith};");
         }
         let _ = writeln!(out, "}}\n");
         let header = route.pin.as_ref().map_or_else(
@@ -96,7 +100,7 @@ fn location_body(out: &mut String, route: &Route) {
     }
     match route.mode {
         Mode::Internal => {
-            let _ = writeln!(out, "        proxy_pass http://skillsctl_monolith;");
+            let _ = writeln!(out, "        proxy_pass http://{};", monolith_of(route));
         }
         Mode::External => {
             let _ = writeln!(
@@ -105,6 +109,15 @@ fn location_body(out: &mut String, route: &Route) {
                 scheme(&route.urls)
             );
         }
+    }
+}
+
+/// The upstream a route's monolith share goes to.
+fn monolith_of(route: &Route) -> String {
+    if route.monolith.is_some() {
+        format!("skillsctl_monolith_{}", ident(&route.service))
+    } else {
+        "skillsctl_monolith".to_owned()
     }
 }
 
