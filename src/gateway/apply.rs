@@ -178,3 +178,24 @@ pub fn restore(base: &Path, applied: &ChangeSet) -> anyhow::Result<()> {
     undo.apply(&FileWriter::new(false))?;
     Ok(())
 }
+
+/// Sets `service`'s weights from `gateway` on HAProxy's admin socket
+/// (`[render.haproxy] socket`, relative to `base`): no render, no reload.
+pub fn set_runtime_weights(base: &Path, gateway: &Gateway, service: &str) -> anyhow::Result<()> {
+    let route = gateway
+        .route(service)
+        .ok_or_else(|| UsageError::new(format!("unknown service `{service}`")))?;
+    let socket = gateway
+        .render
+        .haproxy
+        .as_ref()
+        .and_then(|h| h.socket.as_ref())
+        .ok_or_else(|| {
+            UsageError::new("--haproxy-runtime needs [render.haproxy] socket in the gateway file")
+        })?;
+    real::haproxy_runtime(
+        &base.join(socket),
+        &super::render::haproxy::weight_commands(gateway, route),
+    )?;
+    Ok(())
+}

@@ -272,6 +272,21 @@ fn a_failing_reload_puts_the_previous_config_back() {
     assert!(!ctx.path("repo/deploy/nginx/skillsctl.conf").exists());
 }
 
+/// `ai` external at `weight` on `service`, every target rendered.
+fn make_external(ctx: &TestContext, service: &TestServer, weight: u8) {
+    let weight = weight.to_string();
+    let url = service.url("");
+    let args = [
+        "ai",
+        "--external",
+        url.trim_end_matches('/'),
+        "--weight",
+        &weight,
+        "--render",
+    ];
+    gateway_cmd(ctx, &args).expect_code(0);
+}
+
 /// A gateway process of the test's own, killed when dropped.
 struct Gateway(Child);
 
@@ -351,18 +366,7 @@ fn real_nginx_and_haproxy_split_traffic_by_weight() {
     let monolith = upstream("monolith");
     let service = upstream("ai");
     let (ctx, nginx_port, haproxy_port) = repo(monolith.url("").trim_end_matches('/'));
-    gateway_cmd(
-        &ctx,
-        &[
-            "ai",
-            "--external",
-            service.url("").trim_end_matches('/'),
-            "--weight",
-            "10",
-            "--render",
-        ],
-    )
-    .expect_code(0);
+    make_external(&ctx, &service, 10);
     let root = ctx.path("repo");
     let nginx_dir = tempfile::tempdir().unwrap();
     let _nginx = start_nginx(
@@ -418,18 +422,7 @@ struct Rig {
 
 fn rig(monolith: &TestServer, service: &TestServer) -> Rig {
     let (ctx, port, _) = repo(monolith.url("").trim_end_matches('/'));
-    gateway_cmd(
-        &ctx,
-        &[
-            "ai",
-            "--external",
-            service.url("").trim_end_matches('/'),
-            "--weight",
-            "0",
-            "--render",
-        ],
-    )
-    .expect_code(0);
+    make_external(&ctx, service, 0);
     let root = ctx.path("repo");
     let nginx_dir = tempfile::tempdir().unwrap();
     let nginx = start_nginx(
@@ -743,18 +736,7 @@ fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
     let monolith = upstream("monolith");
     let service = upstream("ai");
     let (ctx, _, haproxy_port) = repo(monolith.url("").trim_end_matches('/'));
-    gateway_cmd(
-        &ctx,
-        &[
-            "ai",
-            "--external",
-            service.url("").trim_end_matches('/'),
-            "--weight",
-            "0",
-            "--render",
-        ],
-    )
-    .expect_code(0);
+    make_external(&ctx, &service, 0);
     let root = ctx.path("repo");
     let haproxy = start_haproxy(&root.join("deploy/haproxy/haproxy.cfg"), haproxy_port);
     let socket = root.join("haproxy.sock");

@@ -221,6 +221,13 @@ fn suite(base: &str, steps: &str) -> String {
     format!("base_url = \"{base}\"\n\n[[test]]\nname = \"t\"\n\n{steps}")
 }
 
+/// A temp dir with one suite file on `server`'s base URL.
+fn one_suite(file: &str, server: &TestServer, steps: &str) -> TestContext {
+    TestContext::builder()
+        .file(file, &suite(&server.url(""), steps))
+        .build()
+}
+
 fn smoke_error(files: &[(&str, &str)]) -> String {
     let mut builder = TestContext::builder();
     for (path, text) in files {
@@ -267,15 +274,11 @@ fn a_capture_used_before_it_is_made_is_refused() {
 #[test]
 fn check_validates_and_sends_nothing() {
     let (server, hits) = counting_server();
-    let ctx = TestContext::builder()
-        .file(
-            "a.toml",
-            &suite(
-                &server.url(""),
-                "[[test.step]]\npath = \"/a\"\n[[test.step]]\npath = \"/b\"\n",
-            ),
-        )
-        .build();
+    let ctx = one_suite(
+        "a.toml",
+        &server,
+        "[[test.step]]\npath = \"/a\"\n[[test.step]]\npath = \"/b\"\n",
+    );
     let report = ctx
         .cmd(["--format", "json", "smoke", "--check", "a.toml"])
         .expect_code(0)
@@ -351,9 +354,7 @@ fn repeat_with_expect_last_checks_a_rate_limit() {
         }
     });
     let step = "[[test.step]]\nmethod = \"POST\"\npath = \"/w\"\nrepeat = 5\nexpect_last = 429\nexpect.status = [201, 429]\n";
-    let ctx = TestContext::builder()
-        .file("limited.toml", &suite(&limited.url(""), step))
-        .build();
+    let ctx = one_suite("limited.toml", &limited, step);
     let report = ctx
         .cmd(["--format", "json", "smoke", "limited.toml"])
         .expect_code(0)
@@ -361,12 +362,11 @@ fn repeat_with_expect_last_checks_a_rate_limit() {
     assert_eq!(report["tests"][0]["steps"][0]["requests"], 5);
     assert_eq!(count.load(Ordering::SeqCst), 5);
     let (open, _) = counting_server();
-    let ctx = TestContext::builder()
-        .file(
-            "open.toml",
-            &suite(&open.url(""), &step.replace("[201, 429]", "[200, 429]")),
-        )
-        .build();
+    let ctx = one_suite(
+        "open.toml",
+        &open,
+        &step.replace("[201, 429]", "[200, 429]"),
+    );
     let report = ctx
         .cmd(["--format", "json", "smoke", "open.toml"])
         .expect_code(1)
@@ -402,12 +402,7 @@ fn failed_assertions_are_never_retried() {
         seen.fetch_add(1, Ordering::SeqCst);
         Reply::json(500, "{}")
     });
-    let ctx = TestContext::builder()
-        .file(
-            "s.toml",
-            &suite(&server.url(""), "[[test.step]]\npath = \"/x\"\n"),
-        )
-        .build();
+    let ctx = one_suite("s.toml", &server, "[[test.step]]\npath = \"/x\"\n");
     ctx.cmd(["smoke", "s.toml", "--retries", "3"])
         .expect_code(1);
     assert_eq!(count.load(Ordering::SeqCst), 1);
@@ -452,9 +447,7 @@ fn json_bodies_that_differ_come_with_a_diff_by_path() {
         )
     });
     let step = "[[test.step]]\npath = \"/skills\"\nexpect.json = { \"$\" = { equals = { skills = [{ name = \"Rust\", proficiency = 8 }, { name = \"Go\", proficiency = 8 }] } } }\n";
-    let ctx = TestContext::builder()
-        .file("s.toml", &suite(&server.url(""), step))
-        .build();
+    let ctx = one_suite("s.toml", &server, step);
     let out = ctx.cmd(["smoke", "s.toml"]).expect_code(1);
     assert!(
         out.stdout
@@ -467,15 +460,11 @@ fn json_bodies_that_differ_come_with_a_diff_by_path() {
 #[test]
 fn load_mode_reports_percentiles_and_fails_on_a_threshold() {
     let (server, hits) = counting_server();
-    let ctx = TestContext::builder()
-        .file(
-            "s.toml",
-            &suite(
-                &server.url(""),
-                "[[test.step]]\npath = \"/x\"\nexpect.json = { \"$\" = {} }\n",
-            ),
-        )
-        .build();
+    let ctx = one_suite(
+        "s.toml",
+        &server,
+        "[[test.step]]\npath = \"/x\"\nexpect.json = { \"$\" = {} }\n",
+    );
     let report = ctx
         .cmd([
             "--format",

@@ -315,23 +315,7 @@ impl Rollout<'_> {
         let shown = self.path.display().to_string();
         let updated = gateway::parse(&new_text, &shown, &|n| std::env::var(n).ok())?;
         if self.args.haproxy_runtime {
-            let route = updated
-                .route(&self.args.service)
-                .expect("checked at the start");
-            let socket = updated
-                .render
-                .haproxy
-                .as_ref()
-                .and_then(|h| h.socket.as_ref())
-                .ok_or_else(|| {
-                    UsageError::new(
-                        "--haproxy-runtime needs [render.haproxy] socket in the gateway file",
-                    )
-                })?;
-            crate::adapters::gateway::haproxy_runtime(
-                &self.base.join(socket),
-                &gateway::render::haproxy::weight_commands(&updated, route),
-            )?;
+            apply::set_runtime_weights(&self.base, &updated, &self.args.service)?;
             let set = apply::plan(&self.base, &self.file_name, &text, &new_text, &fields, &[])?;
             set.apply(&crate::adapters::fs::FileWriter::new(false))?;
             return Ok(updated);

@@ -143,22 +143,8 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     if args.haproxy_runtime
         && !args.dry_run
         && let Some(service) = &args.service
-        && let Some(route) = updated.route(service)
     {
-        let socket = updated
-            .render
-            .haproxy
-            .as_ref()
-            .and_then(|h| h.socket.as_ref())
-            .ok_or_else(|| {
-                UsageError::new(
-                    "--haproxy-runtime needs [render.haproxy] socket in the gateway file",
-                )
-            })?;
-        crate::adapters::gateway::haproxy_runtime(
-            &base.join(socket),
-            &gateway::render::haproxy::weight_commands(&updated, route),
-        )?;
+        apply::set_runtime_weights(&base, &updated, service)?;
         ctx.output.status(
             "Set",
             &format!("{service}'s weights on HAProxy's admin socket"),
