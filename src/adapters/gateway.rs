@@ -117,33 +117,47 @@ pub fn reload(command: &str, dir: &Path) -> Result<(), GatewayError> {
 
 /// Sends commands to HAProxy's admin socket, one connection each (the
 /// socket closes after a command); an answer other than empty is an error.
-#[cfg(unix)]
 pub fn haproxy_runtime(socket: &Path, commands: &[String]) -> Result<(), GatewayError> {
-    let err = |message: String| GatewayError::Socket {
-        socket: socket.display().to_string(),
-        message,
-    };
     for command in commands {
-        let mut stream =
-            std::os::unix::net::UnixStream::connect(socket).map_err(|e| err(e.to_string()))?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(2)))
-            .map_err(|e| err(e.to_string()))?;
-        stream
-            .write_all(format!("{command}\n").as_bytes())
-            .map_err(|e| err(e.to_string()))?;
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
+        let answer = haproxy_command(socket, command)?;
         let answer = answer.trim();
         if !answer.is_empty() {
-            return Err(err(format!("`{command}`: {answer}")));
+            return Err(GatewayError::Socket {
+                socket: socket.display().to_string(),
+                message: format!("`{command}`: {answer}"),
+            });
         }
     }
     Ok(())
 }
 
+/// HAProxy's `show stat` CSV, for the rollout's analysis of a share.
+pub fn haproxy_stats(socket: &Path) -> Result<String, GatewayError> {
+    haproxy_command(socket, "show stat")
+}
+
+/// One command on the admin socket, and HAProxy's whole answer.
+#[cfg(unix)]
+fn haproxy_command(socket: &Path, command: &str) -> Result<String, GatewayError> {
+    let err = |message: String| GatewayError::Socket {
+        socket: socket.display().to_string(),
+        message,
+    };
+    let mut stream =
+        std::os::unix::net::UnixStream::connect(socket).map_err(|e| err(e.to_string()))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| err(e.to_string()))?;
+    stream
+        .write_all(format!("{command}\n").as_bytes())
+        .map_err(|e| err(e.to_string()))?;
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    Ok(answer)
+}
+
 #[cfg(not(unix))]
-pub fn haproxy_runtime(socket: &Path, _commands: &[String]) -> Result<(), GatewayError> {
+fn haproxy_command(socket: &Path, _command: &str) -> Result<String, GatewayError> {
     Err(GatewayError::Socket {
         socket: socket.display().to_string(),
         message: "unix sockets are not available here".to_owned(),

@@ -8,12 +8,14 @@
 //! - [`edit`]: changes applied with toml_edit (comments survive).
 //! - [`apply`]: one change set for the file, its backup, history and renders; reloads.
 //! - [`render`]: the app's JSON, nginx, HAProxy, a Kubernetes HTTPRoute.
+//! - [`stats`]: a service's share from two HAProxy `show stat` readings.
 
 pub mod apply;
 pub mod edit;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod stats;
 
 pub use model::{Gateway, Mode, Route};
 pub use parse::parse;

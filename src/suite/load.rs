@@ -109,7 +109,9 @@ pub fn percentile(sorted: &[f64], p: u8) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn holds(op: ThresholdOp, actual: f64, bound: f64) -> bool {
+/// Whether `actual` meets `bound` under `op`.
+#[must_use]
+pub fn holds(op: ThresholdOp, actual: f64, bound: f64) -> bool {
     match op {
         ThresholdOp::Less => actual < bound,
         ThresholdOp::LessOrEqual => actual <= bound,
@@ -118,7 +120,9 @@ fn holds(op: ThresholdOp, actual: f64, bound: f64) -> bool {
     }
 }
 
-fn round(value: f64) -> f64 {
+/// Two decimals, as every report prints figures.
+#[must_use]
+pub fn round(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
 

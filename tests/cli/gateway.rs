@@ -553,31 +553,9 @@ fn gateway_like_rollout(ctx: &TestContext, args: &[&str]) -> crate::support::Run
 #[test]
 fn a_service_that_starts_failing_is_rolled_back_and_the_monolith_serves() {
     let monolith = upstream("monolith");
-    let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = std::sync::Arc::clone(&broken);
-    let service = TestServer::start(move |req, _| {
-        if req.path == "/health" {
-            Reply::json(200, r#"{"status":"healthy","checks":[]}"#)
-        } else if flag.load(std::sync::atomic::Ordering::SeqCst) {
-            Reply::json(500, r#"{"error":"boom"}"#)
-        } else {
-            Reply::text(200, "text/plain", "ai")
-        }
-    });
+    let (service, broken) = breakable_service();
     let rig = rig(&monolith, &service);
-    // The service breaks once the gateway sends it a quarter of the traffic.
-    let watch_ctx_path = rig.ctx.path("repo/gateway.toml");
-    let flag = std::sync::Arc::clone(&broken);
-    let watcher = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if std::fs::read_to_string(&watch_ctx_path).is_ok_and(|t| t.contains("weight = 25")) {
-                flag.store(true, std::sync::atomic::Ordering::SeqCst);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
+    let watcher = break_at_weight(rig.ctx.path("repo/gateway.toml"), 25, broken);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let client = client_loop_any(rig.port, std::sync::Arc::clone(&stop));
     let out = gateway_like_rollout(
@@ -629,6 +607,41 @@ fn a_service_that_starts_failing_is_rolled_back_and_the_monolith_serves() {
     for _ in 0..50 {
         assert_eq!(get(rig.port, "/api/v1/ai/x", None), "monolith");
     }
+}
+
+/// A service whose answers (not its health) turn to 500 once the flag is set.
+fn breakable_service() -> (TestServer, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&broken);
+    let service = TestServer::start(move |req, _| {
+        if req.path == "/health" {
+            Reply::json(200, r#"{"status":"healthy","checks":[]}"#)
+        } else if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            Reply::json(500, r#"{"error":"boom"}"#)
+        } else {
+            Reply::text(200, "text/plain", "ai")
+        }
+    });
+    (service, broken)
+}
+
+/// Sets `flag` once the gateway file gives the service `weight`.
+fn break_at_weight(
+    gateway_file: std::path::PathBuf,
+    weight: u8,
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let line = format!("weight = {weight}");
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if std::fs::read_to_string(&gateway_file).is_ok_and(|t| t.contains(&line)) {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    })
 }
 
 /// The status of one request through the gateway.
@@ -731,12 +744,14 @@ fn haproxy_socket(socket: &Path, command: &str) -> String {
     answer
 }
 
-#[test]
-fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
-    let monolith = upstream("monolith");
-    let service = upstream("ai");
+/// The sample repo with the service external at weight 0, and HAProxy of the
+/// test's own running its rendered config, with its admin socket open.
+fn haproxy_rig(
+    monolith: &TestServer,
+    service: &TestServer,
+) -> (TestContext, u16, Gateway, std::path::PathBuf) {
     let (ctx, _, haproxy_port) = repo(monolith.url("").trim_end_matches('/'));
-    make_external(&ctx, &service, 0);
+    make_external(&ctx, service, 0);
     let root = ctx.path("repo");
     let haproxy = start_haproxy(&root.join("deploy/haproxy/haproxy.cfg"), haproxy_port);
     let socket = root.join("haproxy.sock");
@@ -748,6 +763,14 @@ fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    (ctx, haproxy_port, haproxy, socket)
+}
+
+#[test]
+fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
+    let monolith = upstream("monolith");
+    let service = upstream("ai");
+    let (ctx, haproxy_port, haproxy, socket) = haproxy_rig(&monolith, &service);
     assert_eq!(
         haproxy_socket(&socket, "get weight route_ai/ai1").trim(),
         "0 (initial 0)"
@@ -785,5 +808,70 @@ fn rollout_sets_haproxy_weights_on_its_admin_socket_without_a_reload() {
         (98..=102).contains(&to_service),
         "{to_service} of 500 to the service"
     );
+    drop(haproxy);
+}
+
+/// Gated by HAProxy's own counters: the service breaks at 25%, `show stat`
+/// sees its 5xx answers, and the running HAProxy goes back to weight 0.
+#[test]
+fn a_rollout_on_haproxy_runtime_is_judged_on_haproxy_stats_and_rolled_back() {
+    let monolith = upstream("monolith");
+    let (service, broken) = breakable_service();
+    let (ctx, port, haproxy, socket) = haproxy_rig(&monolith, &service);
+    let watcher = break_at_weight(ctx.path("repo/gateway.toml"), 25, broken);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = client_loop_any(port, std::sync::Arc::clone(&stop));
+    let out = gateway_like_rollout(
+        &ctx,
+        &[
+            "ai",
+            "--steps",
+            "10,25,50",
+            "--pause",
+            "600ms",
+            "--check-every",
+            "150ms",
+            "--haproxy-runtime",
+            "--format",
+            "json",
+        ],
+    )
+    .expect_code(1);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    client.join().unwrap();
+    watcher.join().unwrap();
+    let events: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first = &events[0];
+    assert_eq!(first["outcome"], "passed", "{}", out.stdout);
+    assert_eq!(first["traffic"]["source"], "haproxy_stats");
+    assert!(
+        first["traffic"]["requests"].as_u64().unwrap() > 0,
+        "{first}"
+    );
+    assert_eq!(first["traffic"]["errors"], 0, "{first}");
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["weight"].as_u64(), last["outcome"].as_str()),
+        (Some(25), Some("rolled back")),
+        "{}",
+        out.stdout
+    );
+    assert!(last["traffic"]["errors"].as_u64().unwrap() > 0, "{last}");
+    let reason = last["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("errors < 1%") && reason.contains("back to 0%"),
+        "{reason}"
+    );
+    assert_eq!(
+        haproxy_socket(&socket, "get weight route_ai/ai1").trim(),
+        "0 (initial 0)"
+    );
+    for _ in 0..50 {
+        assert_eq!(get(port, "/api/v1/ai/x", None), "monolith");
+    }
     drop(haproxy);
 }

@@ -2,13 +2,14 @@
 //! step at a time through the real gateway. At each step: set the weight,
 //! render and reload (or set it on HAProxy's admin socket), probe the
 //! service, run the smoke suite through the gateway, and keep checking
-//! during the pause (health, and the error rate and p95 of the service's
-//! share from nginx's JSON access log). Any failure puts the last good weight
+//! during the pause (health, and the error rate and latency of the service's
+//! share from nginx's JSON access log or HAProxy's stats). Any failure puts the last good weight
 //! back and exits 1 with the evidence. State survives a kill: `--resume`,
 //! `--abort`.
 
 mod analysis;
 mod state;
+mod watch;
 
 pub use state::StateError;
 
@@ -25,7 +26,6 @@ use crate::context::Context;
 use crate::exit::{Outcome, UsageError};
 use crate::gateway::{self, Gateway, Mode, apply, edit};
 use crate::output::{Report, Styler, Tone};
-use crate::suite::load::LoadStats;
 use crate::suite::model::Threshold;
 use crate::suite::parse::parse_threshold;
 
@@ -36,10 +36,12 @@ use crate::suite::parse::parse_threshold;
 /// are set on HAProxy's admin socket with no reload), the service is probed,
 /// the smoke suite runs through the gateway, and during the pause the
 /// service's share is checked: health, and error rate and p95 latency from
-/// nginx's JSON access log. A failure returns to the last good weight and
-/// exits 1. An interrupted rollout resumes with --resume or returns to its
-/// last good weight with --abort; a second rollout of the same service waits
-/// for none: it is refused while one runs.
+/// nginx's JSON access log, or error rate and average latency from HAProxy's
+/// stats (with --haproxy-runtime, or when only HAProxy is rendered). A failed
+/// check returns the route to the weight it had before the rollout and exits
+/// 1. An interrupted rollout resumes with --resume or returns to its last good
+/// weight with --abort; a second rollout of the same service is refused while
+/// one runs.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
@@ -111,7 +113,7 @@ pub struct StepEvent {
     pub reason: Option<String>,
     pub health: Option<String>,
     pub smoke: Option<String>,
-    pub traffic: Option<LoadStats>,
+    pub traffic: Option<analysis::Traffic>,
     pub duration_ms: u64,
 }
 
@@ -130,11 +132,7 @@ impl Report for StepEvent {
             style.paint(tone, &self.outcome)
         );
         if let Some(t) = &self.traffic {
-            let _ = write!(
-                line,
-                " ({} requests, {}% errors, p95 {} ms)",
-                t.requests, t.error_percent, t.p95_ms
-            );
+            let _ = write!(line, " ({})", t.summary());
         }
         if let Some(reason) = &self.reason {
             let _ = write!(line, "\n    {reason}");
@@ -337,11 +335,7 @@ impl Rollout<'_> {
     /// One step: set, probe, smoke, watch.
     fn step(&self, step: usize, weight: u8) -> anyhow::Result<StepEvent> {
         let started = Instant::now();
-        let log = self.access_log()?;
-        let offset = log
-            .as_ref()
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map_or(0, |m| m.len());
+        let log = watch::log_mark(&self.base, &self.load()?);
         let gateway = self.set_weight(weight)?;
         self.ctx.output.status(
             "Weight",
@@ -356,26 +350,38 @@ impl Rollout<'_> {
             .expect("checked at the start")
             .clone();
         let mut event = self.event(step, weight, "passed", None);
+        let watch =
+            match watch::Watch::start(&self.base, &gateway, &route, log, self.args.haproxy_runtime)
+            {
+                Ok(watch) => watch,
+                Err(e) => return Ok(failed(event, format!("cannot watch the gateway: {e}"))),
+            };
         let runtime = crate::runtime::multi_thread(2).context("cannot start the async runtime")?;
         if let Some(reason) = runtime.block_on(self.probe(&route))? {
-            event.outcome = "failed".into();
             event.health = Some(reason.clone());
-            event.reason = Some(format!("health: {reason}"));
-            return Ok(event);
+            return Ok(failed(event, format!("health: {reason}")));
         }
         event.health = Some("healthy".into());
         if let Some(reason) = self.smoke()? {
-            event.outcome = "failed".into();
             event.smoke = Some(reason.clone());
-            event.reason = Some(format!("smoke: {reason}"));
-            return Ok(event);
+            return Ok(failed(event, format!("smoke: {reason}")));
         }
         event.smoke = self.args.smoke.as_ref().map(|_| "passed".to_owned());
-        let upstreams: Vec<String> = route
-            .urls
-            .iter()
-            .map(|u| gateway::render::host_port(u))
-            .collect();
+        let mut event = self.watch(event, &route, watch.as_ref(), &runtime)?;
+        event.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(event)
+    }
+
+    /// The pause: the share's traffic and the service's health, checked every
+    /// `--check-every` until the pause is over or a check fails.
+    fn watch(
+        &self,
+        mut event: StepEvent,
+        route: &gateway::Route,
+        watch: Option<&watch::Watch>,
+        runtime: &tokio::runtime::Runtime,
+    ) -> anyhow::Result<StepEvent> {
+        let (step, weight) = (event.step, event.weight);
         let pause = self.args.pause.0;
         let watch_started = Instant::now();
         let spinner = self
@@ -393,31 +399,27 @@ impl Rollout<'_> {
                 ),
             );
             std::thread::sleep(left.min(self.args.check_every.0));
-            if let Some(log) = &log {
-                let text = read_from(log, offset);
-                let samples = analysis::samples(&text, &self.args.service, &upstreams);
-                let stats = analysis::judge(
-                    &samples,
-                    watch_started.elapsed().as_secs_f64().max(0.001),
-                    &self.args.threshold,
-                );
-                let failed: Vec<String> = stats
-                    .thresholds
-                    .iter()
-                    .filter(|t| !t.passed)
-                    .map(|t| format!("{} (actual {})", t.threshold, t.actual))
-                    .collect();
-                event.traffic = Some(stats);
-                if !failed.is_empty() {
-                    event.outcome = "failed".into();
-                    event.reason = Some(format!("the service's share broke {}", failed.join(", ")));
-                    break;
+            if let Some(watch) = watch {
+                let seconds = watch_started.elapsed().as_secs_f64().max(0.001);
+                match watch.traffic(seconds, &self.args.threshold) {
+                    Ok(traffic) => {
+                        let broken = traffic.broken();
+                        event.traffic = Some(traffic);
+                        if !broken.is_empty() {
+                            let reason = format!("the service's share broke {}", broken.join(", "));
+                            event = failed(event, reason);
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        event = failed(event, format!("cannot read the gateway's traffic: {e}"));
+                        break;
+                    }
                 }
             }
-            if let Some(reason) = runtime.block_on(self.probe(&route))? {
-                event.outcome = "failed".into();
+            if let Some(reason) = runtime.block_on(self.probe(route))? {
                 event.health = Some(reason.clone());
-                event.reason = Some(format!("health: {reason}"));
+                event = failed(event, format!("health: {reason}"));
                 break;
             }
             if watch_started.elapsed() >= pause {
@@ -425,18 +427,7 @@ impl Rollout<'_> {
             }
         }
         spinner.clear();
-        event.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(event)
-    }
-
-    /// nginx's JSON access log, when the gateway file names one.
-    fn access_log(&self) -> anyhow::Result<Option<PathBuf>> {
-        let gateway = self.load()?;
-        Ok(gateway
-            .render
-            .nginx
-            .and_then(|n| n.access_log)
-            .map(|p| self.base.join(p)))
     }
 
     /// The service's health through the probe engine; `Some(reason)` when unhealthy.
@@ -509,16 +500,9 @@ impl Rollout<'_> {
     }
 }
 
-/// The log's bytes from `offset` (what the step added).
-fn read_from(path: &Path, offset: u64) -> String {
-    use std::io::{Read, Seek, SeekFrom};
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return String::new();
-    };
-    if file.seek(SeekFrom::Start(offset)).is_err() {
-        return String::new();
-    }
-    let mut text = String::new();
-    let _ = file.read_to_string(&mut text);
-    text
+/// The event, failed for `reason`.
+fn failed(mut event: StepEvent, reason: String) -> StepEvent {
+    "failed".clone_into(&mut event.outcome);
+    event.reason = Some(reason);
+    event
 }
