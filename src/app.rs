@@ -91,6 +91,7 @@ fn dispatch(command: &Command, ctx: &Context) -> anyhow::Result<exit::Outcome> {
         Command::Smoke(args) => commands::smoke::run(args, ctx),
         Command::UpdateGatewayConfig(args) => commands::update_gateway_config::run(args, ctx),
         Command::Rollout(args) => commands::rollout::run(args, ctx),
+        Command::ExtractService(args) => commands::extract_service::run(args, ctx),
         Command::AnalyzeBoundaries(args) => commands::analyze_boundaries::run(args, ctx),
         Command::Completions(args) => {
             commands::completions::run_completions(args, ctx, crate::cli::command())

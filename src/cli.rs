@@ -4,8 +4,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    analyze_boundaries, completions, config, health_check, init, migrate, rollout, smoke,
-    update_gateway_config,
+    analyze_boundaries, completions, config, extract_service, health_check, init, migrate, rollout,
+    smoke, update_gateway_config,
 };
 use crate::context::GlobalArgs;
 
@@ -61,6 +61,7 @@ pub enum Command {
     Smoke(Box<smoke::SmokeArgs>),
     UpdateGatewayConfig(update_gateway_config::GatewayArgs),
     Rollout(Box<rollout::RolloutArgs>),
+    ExtractService(Box<extract_service::ExtractArgs>),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
 }
@@ -76,7 +77,8 @@ impl Command {
             | Command::AnalyzeBoundaries(_)
             | Command::Smoke(_)
             | Command::UpdateGatewayConfig(_)
-            | Command::Rollout(_) => true,
+            | Command::Rollout(_)
+            | Command::ExtractService(_) => true,
             Command::Init(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }

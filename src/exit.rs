@@ -86,7 +86,9 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         || cause.is::<crate::commands::rollout::StateError>()
         || cause.is::<crate::config::reader::LocatedError>()
         || cause.is::<crate::suite::SuiteErrors>()
-        || cause.is::<crate::adapters::http::headers::HeaderError>();
+        || cause.is::<crate::adapters::http::headers::HeaderError>()
+        || cause.is::<crate::scaffold::ScaffoldError>()
+        || cause.is::<crate::commands::extract_service::WiringError>();
     if usage {
         return Some(ExitStatus::Usage);
     }

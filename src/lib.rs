@@ -17,6 +17,8 @@
 //! - [`expect`]: what an HTTP response must show, with expected/actual/source per failure.
 //! - [`gateway`]: the gateway file: routes by prefix, edits that keep comments, renderers.
 //! - [`suite`]: smoke suites: TOML suites with located errors, the runner, load stats, reports.
+//! - [`scaffold`]: service-package templates (embedded or the user's), checked
+//!   variables, tera rendering and `--update`'s three-way merge.
 //! - [`repo`]: repository layout detection, the domain map, imports (parse with
 //!   spans, resolve) and line counts, shared by init, analysis and extraction.
 //! - [`retry`]: exponential backoff with jitter for retries and polling.
@@ -44,6 +46,7 @@ pub mod redact;
 pub mod repo;
 pub mod retry;
 pub mod runtime;
+pub mod scaffold;
 pub mod suite;
 pub mod text;
 

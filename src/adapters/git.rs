@@ -122,3 +122,56 @@ pub fn log(
     }
     Ok(())
 }
+
+/// Which of `paths` (relative to `root`) have uncommitted changes or are
+/// untracked; `None` when `root` is not in a git work tree (nothing to lose
+/// track of).
+pub fn dirty(root: &Path, paths: &[String]) -> Result<Option<Vec<String>>, GitError> {
+    let inside = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| GitError::Spawn(e.to_string()))?;
+    if !inside.status.success() {
+        return Ok(None);
+    }
+    let mut command = Command::new("git");
+    command.arg("-C").arg(root).args([
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--",
+    ]);
+    command.args(paths);
+    let output = command
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| GitError::Spawn(e.to_string()))?;
+    if !output.status.success() {
+        return Err(GitError::Failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    // `git status` answers relative to the top of the work tree.
+    let prefix = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--show-prefix"])
+        .output()
+        .map_err(|e| GitError::Spawn(e.to_string()))?;
+    let prefix = String::from_utf8_lossy(&prefix.stdout).trim().to_owned();
+    let found = output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|entry| entry.len() > 3)
+        .map(|entry| {
+            let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+            path.strip_prefix(&prefix)
+                .map_or(path.clone(), str::to_owned)
+        })
+        .collect();
+    Ok(Some(found))
+}

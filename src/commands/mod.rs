@@ -6,6 +6,7 @@
 pub mod analyze_boundaries;
 pub mod completions;
 pub mod config;
+pub mod extract_service;
 pub mod health_check;
 pub mod init;
 pub mod migrate;

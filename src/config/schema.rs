@@ -33,6 +33,20 @@ pub struct Config {
     /// What `smoke` runs without suite arguments.
     pub smoke: SmokeConfig,
     pub gateway: GatewayConfig,
+    /// How `extract-service` scaffolds.
+    pub extract: ExtractConfig,
+}
+
+/// `[extract]`: templates and where service packages go.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExtractConfig {
+    /// The template used without `--template` [default: express-ts].
+    pub template: Option<String>,
+    /// Folders of the team's own templates, relative to the config file.
+    pub template_dirs: Vec<PathBuf>,
+    /// Where new packages go, relative to the project root [default: packages].
+    pub packages_dir: Option<String>,
 }
 
 /// `[gateway]`: where the gateway file is.

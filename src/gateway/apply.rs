@@ -61,16 +61,40 @@ pub fn plan(
     rendered: &[Rendered],
 ) -> Result<ChangeSet, ChangeError> {
     let mut set = ChangeSet::new(base);
-    if new_text != old_text {
-        set.write(&format!("{file_name}.bak"), old_text.as_bytes())?;
-        set.replace(file_name, new_text.as_bytes())?;
-        let history = history_text(&mut set, file_name, fields)?;
-        set.write(&format!("{}.history.jsonl", file_stem(file_name)), history)?;
-    }
-    for file in rendered {
-        set.write(&file.path, file.text.as_bytes())?;
-    }
+    plan_into(&mut set, file_name, old_text, new_text, fields, rendered)?;
     Ok(set)
+}
+
+/// [`plan`]'s changes added to a larger change set (extract-service's):
+/// `file` is the gateway file's path in that set, and the backup, history
+/// and renders go beside it, as in [`plan`].
+pub fn plan_into(
+    set: &mut ChangeSet,
+    file: &str,
+    old_text: &str,
+    new_text: &str,
+    fields: &[FieldChange],
+    rendered: &[Rendered],
+) -> Result<(), ChangeError> {
+    let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+    let beside = |name: &str| {
+        if dir.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    if new_text != old_text {
+        set.write(&format!("{file}.bak"), old_text.as_bytes())?;
+        set.replace(file, new_text.as_bytes())?;
+        let history = format!("{}.history.jsonl", file_stem(file));
+        let text = history_text(set, &history, fields)?;
+        set.write(&history, text)?;
+    }
+    for rendered_file in rendered {
+        set.write(&beside(&rendered_file.path), rendered_file.text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Renders every target, each checked by its gateway before anything is written.
@@ -105,11 +129,10 @@ pub fn render_checked(base: &Path, gateway: &Gateway) -> anyhow::Result<Vec<Rend
 /// The history file with one JSON line per field change appended.
 fn history_text(
     set: &mut ChangeSet,
-    file_name: &str,
+    history: &str,
     fields: &[FieldChange],
 ) -> Result<Vec<u8>, ChangeError> {
-    let history = format!("{}.history.jsonl", file_stem(file_name));
-    let mut text = set.read(&history)?.map(<[u8]>::to_vec).unwrap_or_default();
+    let mut text = set.read(history)?.map(<[u8]>::to_vec).unwrap_or_default();
     let time = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))

@@ -2,12 +2,14 @@
 //! routes, Prisma schema, migrations, docker-compose services, Cargo workspace and
 //! the domain map. Detection only reads files; it never prints or writes.
 //! `init` writes what it finds into `skillsctl.toml`; the analysis commands read
-//! the same map.
+//! the same map. [`jsonc`] edits package.json and tsconfig files in place.
 
 pub mod compose;
 pub mod domains;
 pub mod imports;
+pub mod jsonc;
 pub mod loc;
+pub mod models;
 pub mod next_routes;
 pub mod prisma;
 
@@ -382,4 +384,52 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     } else {
         text
     })
+}
+
+/// Workspace package names and their entry files (absolute), for imports
+/// that name a package without node_modules links.
+#[must_use]
+pub fn workspace_entries(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
+    layout
+        .packages
+        .iter()
+        .filter_map(|p| {
+            let name = p.name.clone()?;
+            let dir = root.join(&p.path);
+            let entry = [
+                "src/index.ts",
+                "src/index.tsx",
+                "index.ts",
+                "src/index.js",
+                "index.js",
+            ]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|f| f.is_file())?;
+            Some((name, entry))
+        })
+        .collect()
+}
+
+/// The Prisma schema's text: one file, or every file of a schema folder.
+#[must_use]
+pub fn schema_texts(root: &Path, layout: &RepoLayout) -> Vec<String> {
+    layout
+        .prisma
+        .as_ref()
+        .map(|p| {
+            let path = root.join(&p.path);
+            if path.is_dir() {
+                std::fs::read_dir(&path)
+                    .map(|e| {
+                        e.flatten()
+                            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                std::fs::read_to_string(&path).into_iter().collect()
+            }
+        })
+        .unwrap_or_default()
 }

@@ -149,6 +149,35 @@ pub fn read_to_string(path: &Path) -> Result<String, FsError> {
     })
 }
 
+/// Every file under `dir` (hidden ones too), as (path relative to `dir` with
+/// `/`, bytes), sorted by path. For small trees such as a template folder.
+pub fn read_tree(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, FsError> {
+    fn visit(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), FsError> {
+        let read_err = |source| FsError::Read {
+            path: dir.to_path_buf(),
+            source,
+        };
+        for entry in std::fs::read_dir(dir).map_err(read_err)? {
+            let path = entry.map_err(read_err)?.path();
+            if path.is_dir() {
+                visit(base, &path, out)?;
+            } else {
+                let bytes = std::fs::read(&path).map_err(|source| FsError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let rel = path.strip_prefix(base).unwrap_or(&path);
+                out.push((rel.to_string_lossy().replace('\\', "/"), bytes));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    visit(dir, dir, &mut out)?;
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

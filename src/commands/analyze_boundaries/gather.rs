@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::graph::WalkedFile;
-use super::{AnalyzeArgs, data, history, traffic};
+use super::{AnalyzeArgs, history, traffic};
 use crate::adapters::fs::{self as afs, FsError};
 use crate::adapters::git;
 use crate::adapters::http::{ClientOptions, HttpClient, HttpError, Request};
@@ -21,6 +21,7 @@ use crate::output::Output;
 use crate::repo::domains::{self, DomainMap};
 use crate::repo::imports::{self, rust};
 use crate::repo::loc::{self, Language};
+use crate::repo::models as data;
 use crate::repo::{self as repo_layout, RepoLayout};
 
 /// Files larger than this are generated or data, not code someone maintains.
@@ -84,9 +85,10 @@ pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
         return Err(UsageError::new("no domains: add [domains] to skillsctl.toml (name = [folders]) or use */src/services/<name> folders").into());
     }
     let map = DomainMap::new(&domain_paths)?;
-    let resolver = imports::ImportResolver::new(&root, workspace_entries(&root, &layout));
+    let resolver =
+        imports::ImportResolver::new(&root, repo_layout::workspace_entries(&root, &layout));
     let rust_workspace = rust_crates(&root, &layout);
-    let models = data::Models::from_schema(&schema_texts(&root, &layout));
+    let models = data::Models::from_schema(&repo_layout::schema_texts(&root, &layout));
     Ok(Inputs {
         root,
         loaded,
@@ -97,29 +99,6 @@ pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
         rust_workspace,
         models,
     })
-}
-
-/// Workspace package names and their entry files, for imports without node_modules links.
-fn workspace_entries(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
-    layout
-        .packages
-        .iter()
-        .filter_map(|p| {
-            let name = p.name.clone()?;
-            let dir = root.join(&p.path);
-            let entry = [
-                "src/index.ts",
-                "src/index.tsx",
-                "index.ts",
-                "src/index.js",
-                "index.js",
-            ]
-            .iter()
-            .map(|f| dir.join(f))
-            .find(|f| f.is_file())?;
-            Some((name, entry))
-        })
-        .collect()
 }
 
 /// Crates of a Cargo workspace (or the root crate): name with `_` → src folder.
@@ -141,28 +120,6 @@ fn rust_crates(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
             Some((name, Path::new(dir).join("src").components().collect()))
         })
         .collect()
-}
-
-/// The Prisma schema's text: one file, or every file of a schema folder.
-fn schema_texts(root: &Path, layout: &RepoLayout) -> Vec<String> {
-    layout
-        .prisma
-        .as_ref()
-        .map(|p| {
-            let path = root.join(&p.path);
-            if path.is_dir() {
-                std::fs::read_dir(&path)
-                    .map(|e| {
-                        e.flatten()
-                            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            } else {
-                std::fs::read_to_string(&path).into_iter().collect()
-            }
-        })
-        .unwrap_or_default()
 }
 
 /// One parallel pass: count lines, parse imports, find model use. Files come

@@ -9,7 +9,6 @@
 
 mod aggregate;
 mod cycles;
-mod data;
 mod decision;
 mod gather;
 mod graph;

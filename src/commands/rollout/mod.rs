@@ -39,9 +39,9 @@ use crate::suite::parse::parse_threshold;
 /// nginx's JSON access log, or error rate and average latency from HAProxy's
 /// stats (with --haproxy-runtime, or when only HAProxy is rendered). A failed
 /// check returns the route to the weight it had before the rollout and exits
-/// 1. An interrupted rollout resumes with --resume or returns to its last good
-/// weight with --abort; a second rollout of the same service is refused while
-/// one runs.
+/// with status 1. An interrupted rollout resumes with --resume or returns to
+/// its last good weight with --abort; a second rollout of the same service is
+/// refused while one runs.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
