@@ -89,7 +89,8 @@ pub fn check(kind: Kind, value: &str) -> Result<(), String> {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         }
         Kind::Port => value.parse::<u16>().is_ok_and(|p| p > 0),
-        Kind::String => !value.contains(['\n', '\r']),
+        // Values land in JSON, TOML and YAML files: no quoting to get wrong.
+        Kind::String => !value.contains(['\n', '\r', '"', '\\']),
         Kind::Version => {
             let parts: Vec<&str> = value.split('.').collect();
             parts.len() <= 3
@@ -104,7 +105,7 @@ pub fn check(kind: Kind, value: &str) -> Result<(), String> {
     Err(match kind {
         Kind::Name => "a name is lowercase kebab-case (letters, digits and single dashes, starting with a letter), with no path separators or `..`".into(),
         Kind::Port => "a port is a whole number from 1 to 65535".into(),
-        Kind::String => "one line of text".into(),
+        Kind::String => "one line of text without double quotes or backslashes".into(),
         Kind::Version => "a version is like 20, 1.85 or 1.2.3".into(),
     })
 }

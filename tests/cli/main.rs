@@ -5,6 +5,8 @@ mod support;
 
 mod analyze_boundaries;
 mod config_errors;
+mod extract;
+mod extract_node;
 mod gateway;
 mod harness;
 mod health_check;

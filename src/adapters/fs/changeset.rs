@@ -319,6 +319,13 @@ impl ChangeSet {
                 Err(err) => return Err(self.undo(*writer, &done, err)),
             }
         }
+        // Folders the moves and deletes emptied go too, as after `git mv`;
+        // the root and anything still holding a file stay.
+        for step in &steps {
+            if let Step::Remove { path, .. } = step {
+                remove_emptied_folders(&self.root, &self.root.join(path));
+            }
+        }
         Ok(preview)
     }
 
@@ -516,6 +523,18 @@ fn topmost_missing_folder(root: &Path, file: &Path) -> Option<PathBuf> {
         dir = current.parent();
     }
     missing
+}
+
+/// Removes the file's folders, innermost first, while they are empty, up to
+/// (not including) `root`.
+fn remove_emptied_folders(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(current) = dir {
+        if current == root || !current.starts_with(root) || std::fs::remove_dir(current).is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
 }
 
 /// Removes the folders a write created, from the file's up to `made`, while

@@ -11,25 +11,35 @@ use std::sync::OnceLock;
 pub fn backend_dir() -> PathBuf {
     static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
     INSTALLED
-        .get_or_init(|| {
-            let dir = super::fixture("reference-backend");
-            let installed = dir.join("node_modules/.package-lock.json");
-            let lock = dir.join("package-lock.json");
-            let fresh = std::fs::metadata(&installed)
-                .and_then(|i| Ok(i.modified()? >= std::fs::metadata(&lock)?.modified()?))
-                .unwrap_or(false);
-            if !fresh {
-                let status = Command::new("npm")
-                    .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-                    .current_dir(&dir)
-                    .stdin(Stdio::null())
-                    .status()
-                    .expect("run npm ci (Node 20 and npm must be installed)");
-                assert!(status.success(), "npm ci failed in {}", dir.display());
-            }
-            dir
-        })
+        .get_or_init(|| npm_ci(super::fixture("reference-backend")))
         .clone()
+}
+
+/// The TypeScript compiler of `fixtures/ts-tools`, installed.
+pub fn tsc() -> PathBuf {
+    static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| npm_ci(super::fixture("ts-tools")).join("node_modules/.bin/tsc"))
+        .clone()
+}
+
+/// `npm ci` in `dir` unless its installed tree is newer than the lock file.
+fn npm_ci(dir: PathBuf) -> PathBuf {
+    let installed = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = std::fs::metadata(&installed)
+        .and_then(|i| Ok(i.modified()? >= std::fs::metadata(&lock)?.modified()?))
+        .unwrap_or(false);
+    if !fresh {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .status()
+            .expect("run npm ci (Node 20 and npm must be installed)");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    dir
 }
 
 /// A running Node server.
