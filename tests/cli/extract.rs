@@ -544,3 +544,50 @@ fn list_templates_shows_each_template_and_its_variables() {
         table.stdout
     );
 }
+
+#[test]
+fn on_a_terminal_it_asks_for_the_variables_then_for_the_go_ahead() {
+    let ctx = repo();
+    // A real pseudo-terminal (util-linux `script`); the answers are typed into it.
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} extract-service ai", env!("CARGO_BIN_EXE_skillsctl")),
+            "/dev/null",
+        ])
+        .current_dir(ctx.path("repo"))
+        .env_remove("CI")
+        .env("COLUMNS", "120")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script (util-linux)");
+    {
+        use std::io::Write;
+        let stdin = child.stdin.as_mut().unwrap();
+        // port, then the defaults of description, owner and Node version, then yes.
+        for keys in [&b"4100\r"[..], b"\r", b"\r", b"\r", b"y"] {
+            std::thread::sleep(std::time::Duration::from_millis(900));
+            stdin.write_all(keys).unwrap();
+            stdin.flush().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("port (The port the service listens on"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("packages/ai/src/services/ai/index.ts (from packages/backend-core"),
+        "{screen}"
+    );
+    assert!(screen.contains("Write these"), "{screen}");
+    let answers = ctx.read("repo/packages/ai/.skillsctl-answers.toml");
+    assert!(answers.contains("port = \"4100\""), "{answers}");
+    assert!(
+        ctx.read("repo/gateway.toml")
+            .contains("urls = [\"http://localhost:4100\"]")
+    );
+}

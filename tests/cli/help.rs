@@ -140,3 +140,8 @@ fn update_gateway_config_help() {
 fn rollout_help() {
     insta::assert_snapshot!("help_rollout", help(&["rollout", "--help"]));
 }
+
+#[test]
+fn extract_service_help() {
+    insta::assert_snapshot!(help(&["extract-service", "--help"]));
+}

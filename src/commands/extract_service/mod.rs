@@ -232,6 +232,13 @@ fn finish(
             ctx.output.note("nothing written");
             return Ok(Outcome::Success);
         }
+        // The plan was shown once; after the answer only what happened is said.
+        set.apply(&FileWriter::new(false))?;
+        ctx.output.status(
+            "Wrote",
+            &format!("{} changes to {}", report.changes.len(), report.package),
+        );
+        return Ok(crate::output::Report::outcome(&report));
     }
     set.apply(&FileWriter::new(false))?;
     "written".clone_into(&mut report.status);
