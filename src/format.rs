@@ -18,6 +18,10 @@ pub enum Format {
     Mermaid,
     /// A Graphviz DOT graph (reports that are graphs).
     Dot,
+    /// GitHub Actions workflow commands: annotations on the pull request (reports with located findings).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning (reports with located findings).
+    Sarif,
 }
 
 /// When to colour output.

@@ -9,6 +9,7 @@
 //! - [`config`]: `skillsctl.toml` discovery, `${VAR}` interpolation, span-aware errors.
 //! - [`format`]: the `--format` and `--color` choices, shared by CLI, config and output.
 //! - [`output`]: the only module that prints: reports as tables or JSON, diagnostics, progress.
+//! - [`annotate`]: located findings as GitHub workflow commands and SARIF 2.1.0.
 //! - [`exit`]: the exit-code contract (0, 1, 2, 3) and the one place errors map to it.
 //! - [`adapters`]: I/O at the edges: filesystem (atomic writes, change sets, the
 //!   walk), git, the HTTP client, databases, Redis, raw network probes, prompts.
@@ -30,6 +31,7 @@
 //!   room and never the run loop.
 
 pub mod adapters;
+pub mod annotate;
 pub mod app;
 pub mod args;
 pub mod cli;

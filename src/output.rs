@@ -171,6 +171,7 @@ impl Output {
 
     /// Prints a report in the chosen format and returns its outcome.
     pub fn emit<R: Report>(&self, report: &R) -> anyhow::Result<Outcome> {
+        append_step_summary(report);
         match self.format {
             Format::Json => write_json(report, self.pretty_json)?,
             Format::Table => write_stdout(report.render_human(&self.stdout_style).as_bytes()),
@@ -410,6 +411,26 @@ fn write_stdout(bytes: &[u8]) {
     {
         eprintln!("error: cannot write to stdout: {err}");
     }
+}
+
+/// On GitHub Actions (`GITHUB_STEP_SUMMARY` names a file), the report's
+/// Markdown, or its plain table in a code block, is appended to the job's
+/// summary page. A summary that cannot be written is not worth failing for.
+fn append_step_summary<R: Report>(report: &R) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = report
+        .render_alternate(Format::Markdown)
+        .unwrap_or_else(|| format!("```text\n{}```\n", report.render_human(&Styler::plain())));
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let _ = std::io::Write::write_all(&mut file, format!("{text}\n").as_bytes());
 }
 
 /// Decides colour for a stream: `--color` wins, then `NO_COLOR`, then

@@ -175,3 +175,47 @@ pub fn dirty(root: &Path, paths: &[String]) -> Result<Option<Vec<String>>, GitEr
         .collect();
     Ok(Some(found))
 }
+
+/// The files under `root` (relative to it) added or changed since the merge
+/// base of `reference` and HEAD: committed, staged, in the work tree, and
+/// untracked. Deleted files are left out.
+pub fn changed_since(root: &Path, reference: &str) -> Result<Vec<String>, GitError> {
+    let git = |args: &[&str]| -> Result<String, GitError> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| GitError::Spawn(e.to_string()))?;
+        if !out.status.success() {
+            let message = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            if message.contains("not a git repository") {
+                return Err(GitError::NotARepo(root.display().to_string()));
+            }
+            return Err(GitError::Failed(message));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let base = git(&["merge-base", reference, "HEAD"])?;
+    let base = base.trim();
+    let mut files: Vec<String> = git(&[
+        "diff",
+        "--name-only",
+        "--relative",
+        "--no-renames",
+        "--diff-filter=d",
+        base,
+    ])?
+    .lines()
+    .map(str::to_owned)
+    .collect();
+    files.extend(
+        git(&["ls-files", "--others", "--exclude-standard"])?
+            .lines()
+            .map(str::to_owned),
+    );
+    files.sort();
+    files.dedup();
+    Ok(files)
+}

@@ -591,3 +591,40 @@ fn on_a_terminal_it_asks_for_the_variables_then_for_the_go_ahead() {
             .contains("urls = [\"http://localhost:4100\"]")
     );
 }
+
+#[test]
+fn copy_leaves_the_domain_in_place_and_allow_dirty_moves_edited_files() {
+    let ctx = repo();
+    let job_before = ctx.read("repo/packages/backend-core/src/jobs/skill-analysis.ts");
+    let report = extract(&ctx, &["ai", "--yes", "--copy", "--format", "json"])
+        .expect_code(0)
+        .json();
+    assert!(
+        ctx.path("repo/packages/backend-core/src/services/ai/index.ts")
+            .exists()
+    );
+    assert!(
+        ctx.path("repo/packages/ai/src/services/ai/index.ts")
+            .exists()
+    );
+    // The monolith keeps importing its own copy.
+    assert_eq!(
+        ctx.read("repo/packages/backend-core/src/jobs/skill-analysis.ts"),
+        job_before
+    );
+    assert_eq!(report["incoming"], serde_json::json!([]));
+    // A CI file's own `${{ }}` comes out as written.
+    let ci = ctx.read("repo/packages/ai/.github/workflows/ci.yml");
+    assert!(ci.contains("${{ matrix.os }}"), "{ci}");
+
+    let ctx = repo();
+    ctx.write(
+        "repo/packages/backend-core/src/services/ai/retry.ts",
+        "// edited, not committed\nexport const x = 1;\n",
+    );
+    extract(&ctx, &["ai", "--yes", "--allow-dirty"]).expect_code(0);
+    assert_eq!(
+        ctx.read("repo/packages/ai/src/services/ai/retry.ts"),
+        "// edited, not committed\nexport const x = 1;\n"
+    );
+}

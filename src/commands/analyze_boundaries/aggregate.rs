@@ -18,6 +18,7 @@ const MAX_LISTED_EDGES: usize = 200;
 
 /// What the report is made from, all borrowed.
 pub struct Parts<'a> {
+    pub project: String,
     pub root: String,
     pub facts: &'a [WalkedFile],
     pub graph: &'a DomainGraph,
@@ -243,6 +244,8 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
             .collect::<Vec<_>>()
     };
     BoundaryReport {
+        project: parts.project,
+        regressions: None,
         root: parts.root,
         files: facts.len(),
         lines: totals.total,

@@ -8,6 +8,7 @@
 //! all into the report (pure), [`cycles`] finds import cycles between domains.
 
 mod aggregate;
+mod baseline;
 mod cycles;
 mod decision;
 mod gather;
@@ -88,6 +89,14 @@ pub struct AnalyzeArgs {
     /// Skip the git history (team and coupling become unknown)
     #[arg(long)]
     pub no_history: bool,
+
+    /// A saved JSON report: --fail-on then fails only on what got worse since
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Save this run's JSON report as a baseline
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
@@ -121,7 +130,15 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         threads,
         "imports resolved"
     );
-    let report = aggregate::report(aggregate::Parts {
+    let project = settings.project.name.clone().unwrap_or_else(|| {
+        inputs.root.file_name().map_or_else(
+            || "project".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    });
+    let known = read_baseline(args, ctx, &project)?;
+    let mut report = aggregate::report(aggregate::Parts {
+        project,
         root: inputs.root.display().to_string(),
         facts: &facts,
         graph: &graph,
@@ -157,6 +174,12 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             report.parse_failures.join(", ")
         ));
     }
+    if let Some(path) = &args.write_baseline {
+        write_baseline(ctx, path, &report)?;
+    }
+    if let Some(known) = &known {
+        report.regressions = Some(known.compare(&report));
+    }
     let outcome = ctx.output.emit(&report);
     drop(report);
     // Freeing every file's facts one allocation at a time takes tens of
@@ -165,4 +188,40 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     std::thread::spawn(move || drop((facts, graph)));
     tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "report written");
     outcome
+}
+
+/// `--baseline`: read and checked before the report is made, so a bad file
+/// is refused (exit 2) with its place.
+fn read_baseline(
+    args: &AnalyzeArgs,
+    ctx: &Context,
+    project: &str,
+) -> anyhow::Result<Option<baseline::Baseline>> {
+    let Some(file) = &args.baseline else {
+        return Ok(None);
+    };
+    let text = crate::adapters::fs::read_to_string(&ctx.cwd.join(file))?;
+    Ok(Some(baseline::Baseline::parse(
+        &text,
+        &file.display().to_string(),
+        project,
+    )?))
+}
+
+/// `--write-baseline`: the JSON report, written atomically.
+fn write_baseline(
+    ctx: &Context,
+    path: &std::path::Path,
+    report: &report::BoundaryReport<'_>,
+) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(report)?;
+    text.push('\n');
+    crate::adapters::fs::FileWriter::new(false).write(
+        &ctx.cwd.join(path),
+        text.as_bytes(),
+        crate::adapters::fs::WriteMode::Overwrite,
+    )?;
+    ctx.output
+        .status("Saved", &format!("the baseline {}", path.display()));
+    Ok(())
 }

@@ -91,6 +91,8 @@ pub struct TrafficSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BoundaryReport<'a> {
+    /// `[project] name`, else the root folder's name: what a baseline must match.
+    pub project: String,
     pub root: String,
     pub files: usize,
     pub lines: LineCounts,
@@ -109,6 +111,9 @@ pub struct BoundaryReport<'a> {
     /// Files the parser could not read (imports found by a regex scan instead).
     pub parse_failures: Vec<String>,
     pub warnings: Vec<String>,
+    /// With --baseline: what got worse since the saved report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regressions: Option<super::baseline::Regressions>,
     /// With --fail-on: the recommendation that fails the run.
     #[serde(skip)]
     pub fail_on: Option<Recommendation>,
@@ -344,6 +349,9 @@ impl Report for BoundaryReport<'_> {
                     .join("; ")
             );
         }
+        if let Some(r) = &self.regressions {
+            text.push_str(&regressions_text(r, style));
+        }
         let _ = writeln!(
             text,
             "\n{}",
@@ -357,11 +365,29 @@ impl Report for BoundaryReport<'_> {
             Format::Markdown => Some(self.markdown()),
             Format::Mermaid => Some(self.mermaid()),
             Format::Dot => Some(self.dot()),
-            _ => None,
+            Format::Github => Some(crate::annotate::github(&self.annotations())),
+            Format::Sarif => {
+                let log = crate::annotate::sarif(
+                    "skillsctl analyze-boundaries",
+                    env!("CARGO_PKG_VERSION"),
+                    &annotation_rules(),
+                    &self.annotations(),
+                );
+                Some(format!("{}\n", serde_json::to_string_pretty(&log).ok()?))
+            }
+            Format::Table | Format::Json => None,
         }
     }
 
     fn outcome(&self) -> Outcome {
+        // With a baseline, --fail-on fails only on what got worse.
+        if let Some(regressions) = &self.regressions {
+            return if self.fail_on.is_some() && !regressions.is_empty() {
+                Outcome::Failures
+            } else {
+                Outcome::Success
+            };
+        }
         match self.fail_on {
             Some(level)
                 if self
@@ -374,4 +400,136 @@ impl Report for BoundaryReport<'_> {
             _ => Outcome::Success,
         }
     }
+}
+
+fn annotation_rules() -> Vec<crate::annotate::Rule> {
+    vec![
+        crate::annotate::Rule {
+            id: "boundary-crossing".into(),
+            summary: "An import crosses a domain boundary".into(),
+            help: "Each import from one domain into another is a call the extracted service must make over the network; route it through the other domain's public module or an API.".into(),
+        },
+        crate::annotate::Rule {
+            id: "import-cycle".into(),
+            summary: "Domains import each other in a cycle".into(),
+            help: "A cycle between domains keeps them from being extracted apart; break it by moving the shared code or inverting one dependency.".into(),
+        },
+    ]
+}
+
+impl BoundaryReport<'_> {
+    /// Crossing imports at their file:line (errors when a baseline shows them
+    /// new), and cycles at the first crossing that closes them.
+    fn annotations(&self) -> Vec<crate::annotate::Annotation> {
+        use crate::annotate::{Annotation, Level, fingerprint};
+        let new: std::collections::BTreeSet<(&str, &str)> = self
+            .regressions
+            .iter()
+            .flat_map(|r| &r.crossings)
+            .map(|c| (c.file.as_str(), c.target.as_str()))
+            .collect();
+        let mut out = Vec::new();
+        for domain in &self.domains {
+            // Each domain lists the crossings into it too: annotate each once, at its importer.
+            for edge in domain
+                .boundary_edges
+                .iter()
+                .filter(|e| e.target_domain != domain.name)
+            {
+                let is_new = new.contains(&(edge.file, edge.target));
+                if self.regressions.is_some() && !is_new {
+                    continue;
+                }
+                out.push(Annotation {
+                    level: if is_new { Level::Error } else { Level::Warning },
+                    rule: "boundary-crossing".into(),
+                    file: edge.file.to_owned(),
+                    line: edge.line,
+                    column: None,
+                    message: format!(
+                        "{} imports {} of {} ({}){}",
+                        domain.name,
+                        edge.target,
+                        edge.target_domain,
+                        edge.kind.label(),
+                        if is_new {
+                            ", new since the baseline"
+                        } else {
+                            ""
+                        }
+                    ),
+                    fingerprint: fingerprint(&["boundary-crossing", edge.file, edge.target]),
+                });
+            }
+        }
+        let cycles: Vec<&Vec<String>> = match &self.regressions {
+            Some(r) => r.cycles.iter().collect(),
+            None => self.cycles.iter().collect(),
+        };
+        for cycle in cycles {
+            let first = cycle.first().map(String::as_str).unwrap_or_default();
+            let second = cycle.get(1).map(String::as_str).unwrap_or_default();
+            let site = self
+                .domains
+                .iter()
+                .find(|d| d.name == first)
+                .and_then(|d| d.boundary_edges.iter().find(|e| e.target_domain == second));
+            if let Some(edge) = site {
+                out.push(Annotation {
+                    level: Level::Warning,
+                    rule: "import-cycle".into(),
+                    file: edge.file.to_owned(),
+                    line: edge.line,
+                    column: None,
+                    message: format!("import cycle between domains: {}", cycle.join(" → ")),
+                    fingerprint: fingerprint(
+                        &[
+                            &["import-cycle"],
+                            &cycle.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                        ]
+                        .concat(),
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The "worse than the baseline" section.
+fn regressions_text(r: &super::baseline::Regressions, style: &Styler) -> String {
+    let mut text = String::new();
+    if r.is_empty() {
+        let _ = writeln!(
+            text,
+            "\nNothing got worse since the baseline {}.",
+            r.baseline
+        );
+        return text;
+    }
+    let _ = writeln!(
+        text,
+        "\n{}",
+        style.paint(
+            Tone::Bad,
+            &format!("Worse than the baseline {}:", r.baseline)
+        )
+    );
+    for line in &r.recommendations {
+        let _ = writeln!(text, "  recommendation {line}");
+    }
+    for c in &r.crossings {
+        let _ = writeln!(
+            text,
+            "  new crossing import {}:{} {} → {} ({})",
+            c.file, c.line, c.domain, c.target_domain, c.target
+        );
+    }
+    for cycle in &r.cycles {
+        let _ = writeln!(text, "  new import cycle {}", cycle.join(" → "));
+    }
+    for (domain, model) in &r.shared_models {
+        let _ = writeln!(text, "  {domain} now shares model {model}");
+    }
+    text
 }

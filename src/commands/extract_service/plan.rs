@@ -614,7 +614,10 @@ fn evidence<'a>(
 
 fn next_steps(req: &Request<'_>, port: &str) -> Vec<String> {
     vec![
-        format!("cd {} && npm install && npm test", req.package_dir),
+        format!(
+            "cd {} && npm install --workspaces=false && npm test",
+            req.package_dir
+        ),
         format!(
             "skillsctl health-check {}=http://localhost:{port}/health",
             req.name

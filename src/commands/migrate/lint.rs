@@ -45,6 +45,9 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Rule, file and the statement's text (whitespace and case folded), hashed:
+    /// the same finding after an edit above it, for baselines and code scanning.
+    pub fingerprint: String,
 }
 
 fn fallback_hint(rule: Rule) -> Option<&'static str> {
@@ -104,11 +107,13 @@ pub fn lint_text(file: &str, text: &str, in_transaction: bool, rules: &[Rule]) -
         .map(|v| {
             let start: usize = u32::from(v.text_range.start()) as usize;
             let (line, column) = index.line_col(text, start);
+            let rule = v.code.to_string();
             Finding {
                 file: file.to_owned(),
                 line,
                 column,
-                rule: v.code.to_string(),
+                fingerprint: fingerprint(&rule, file, statement_at(statements.as_deref(), start)),
+                rule,
                 message: v.message,
                 hint: v.help.or_else(|| fallback_hint(v.code).map(str::to_owned)),
             }
@@ -133,6 +138,7 @@ pub fn lint_text(file: &str, text: &str, in_transaction: bool, rules: &[Rule]) -
                 file: file.to_owned(),
                 line: first.line,
                 column: first.column,
+                fingerprint: fingerprint(MIXED_TRANSACTIONAL, file, &first.text),
                 rule: MIXED_TRANSACTIONAL.to_owned(),
                 message: format!("{} runs outside a transaction, so the other {others} statement(s) of this migration do too and a failure leaves it half applied", first.head.join(" ")),
                 hint: Some("move the statement that cannot run in a transaction into a migration of its own".to_owned()),
@@ -143,9 +149,105 @@ pub fn lint_text(file: &str, text: &str, in_transaction: bool, rules: &[Rule]) -
     findings
 }
 
+/// What kind of saved report a lint baseline is.
+const BASELINE_KIND: &str = "migrate-lint";
+
+/// A baseline: the findings as the JSON report has them, marked as lint's.
+#[must_use]
+pub fn baseline_text(findings: &[Finding]) -> String {
+    let doc = serde_json::json!({
+        "report": BASELINE_KIND,
+        "findings": findings,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The fingerprints a baseline accepts: a file from `--write-baseline`, or a
+/// saved `--format json` report. Anything else is refused at file:line:col.
+pub fn read_baseline(
+    text: &str,
+    file: &str,
+) -> Result<std::collections::BTreeSet<String>, crate::config::reader::LocatedError> {
+    let located =
+        |line: usize, column: usize, message: String| crate::config::reader::LocatedError {
+            path: file.to_owned(),
+            line,
+            column,
+            key: None,
+            message,
+        };
+    let doc: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| located(e.line(), e.column(), format!("not a JSON baseline: {e}")))?;
+    if let Some(kind) = doc.get("report").and_then(serde_json::Value::as_str)
+        && kind != BASELINE_KIND
+    {
+        return Err(located(
+            1,
+            1,
+            format!("a baseline of `{kind}`, not of migrate lint"),
+        ));
+    }
+    let findings = doc
+        .get("findings")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| {
+            located(
+                1,
+                1,
+                "not a migrate lint baseline: no `findings` list (write one with --write-baseline)"
+                    .into(),
+            )
+        })?;
+    findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            f.get("fingerprint")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| located(1, 1, format!("findings[{i}] has no `fingerprint` (a report from an older skillsctl? write it again with --write-baseline)")))
+        })
+        .collect()
+}
+
+/// The text of the statement that holds byte `offset` (the whole script
+/// when it does not split).
+fn statement_at(statements: Option<&[split::Statement]>, offset: usize) -> &str {
+    statements
+        .and_then(|all| all.iter().rev().find(|s| s.offset <= offset))
+        .map_or("", |s| s.text.as_str())
+}
+
+fn fingerprint(rule: &str, file: &str, statement: &str) -> String {
+    let folded = statement
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    crate::annotate::fingerprint(&[rule, file, &folded])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fingerprint_survives_an_edit_above_the_statement() {
+        let text = "SET lock_timeout = '2s';\nCREATE INDEX skill_name ON \"Skill\" (name);\n";
+        let edited = format!(
+            "-- a note\n\n{}",
+            text.replace("CREATE INDEX", "create   index")
+        );
+        let a = lint_text("m.sql", text, true, DEFAULT_RULES);
+        let b = lint_text("m.sql", &edited, true, DEFAULT_RULES);
+        assert_eq!(a.len(), 1);
+        assert_ne!(a[0].line, b[0].line);
+        assert_eq!(a[0].fingerprint, b[0].fingerprint);
+        let other = lint_text("n.sql", text, true, DEFAULT_RULES);
+        assert_ne!(a[0].fingerprint, other[0].fingerprint);
+    }
 
     fn rules(file_text: &str) -> Vec<String> {
         lint_text("m.sql", file_text, true, DEFAULT_RULES)

@@ -188,15 +188,31 @@ pub enum MigrateCommand {
     /// Each finding has its rule, file:line:col and a fix hint; exit 1 on
     /// findings. Silence one with `-- skillsctl-ignore <rule>` above the statement.
     #[command(
-        after_help = "Examples:\n  skillsctl migrate lint\n  skillsctl migrate lint prisma/migrations/*/migration.sql"
+        after_help = "Examples:\n  skillsctl migrate lint\n  skillsctl migrate lint prisma/migrations/*/migration.sql\n  skillsctl migrate lint --since origin/main --format github     In a pull request\n  skillsctl migrate lint --pending                              What the next deploy runs\n  skillsctl migrate lint --write-baseline lint-baseline.json    Accept what is there today"
     )]
-    Lint {
-        /// Files to lint [default: every migration]
-        files: Vec<PathBuf>,
-        /// Use all of squawk's default rules, not just the zero-downtime set
-        #[arg(long)]
-        all_rules: bool,
-    },
+    Lint(LintArgs),
+}
+
+/// `migrate lint`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files to lint [default: every migration]
+    pub files: Vec<PathBuf>,
+    /// Use all of squawk's default rules, not just the zero-downtime set
+    #[arg(long)]
+    pub all_rules: bool,
+    /// Only migrations added or changed since this git ref's merge base with HEAD (e.g. origin/main)
+    #[arg(long, value_name = "REF", conflicts_with_all = ["files", "pending"])]
+    pub since: Option<String>,
+    /// Only the migrations not yet applied on the database
+    #[arg(long, conflicts_with = "files")]
+    pub pending: bool,
+    /// Accept the findings this saved report records (`--write-baseline`, or `--format json`)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Save the findings as a baseline file
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Where the migrations are and how they are recorded.
@@ -294,8 +310,15 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             reversible,
             sequential,
         } => return add(ctx, &project, name, *reversible, *sequential),
-        MigrateCommand::Lint { files, all_rules } => {
-            return lint_files(ctx, &project, files, *all_rules);
+        MigrateCommand::Lint(lint) if !lint.pending => {
+            // Files named on the command line need no migrations folder.
+            let migrations = if lint.files.is_empty() {
+                read_migrations(ctx, &project)?
+            } else {
+                Vec::new()
+            };
+            let targets = lint_targets(ctx, lint, migrations)?;
+            return lint_files(ctx, lint, &targets);
         }
         _ => {}
     }
@@ -371,9 +394,8 @@ pub fn run(args: &MigrateArgs, ctx: &Context) -> anyhow::Result<Outcome> {
                     .resolve(&mut db, applied.as_deref(), rolled_back.as_deref())
                     .await
             }
-            MigrateCommand::Add { .. } | MigrateCommand::Lint { .. } => {
-                unreachable!("handled without a database")
-            }
+            MigrateCommand::Lint(lint) => session.lint_pending(&mut db, lint).await,
+            MigrateCommand::Add { .. } => unreachable!("handled without a database"),
         }
     })
 }
@@ -403,6 +425,30 @@ impl Session<'_> {
             check,
         };
         self.ctx.output.emit(&report)
+    }
+
+    /// `lint --pending`: the migrations the database has not applied yet.
+    async fn lint_pending(&self, db: &mut MigrationDb, lint: &LintArgs) -> anyhow::Result<Outcome> {
+        let applied = engine::read_ledger(db, self.project.layout).await?;
+        let entries = plan::status(self.migrations, &applied);
+        let pending: std::collections::BTreeSet<&str> = entries
+            .iter()
+            .filter(|e| e.state == State::Pending)
+            .map(|e| e.id.as_str())
+            .collect();
+        let targets = self
+            .migrations
+            .iter()
+            .filter(|m| pending.contains(m.id.as_str()))
+            .map(|m| {
+                (
+                    m.up_path.display().to_string(),
+                    m.sql.clone(),
+                    !m.no_transaction,
+                )
+            })
+            .collect::<Vec<_>>();
+        lint_files(self.ctx, lint, &targets)
     }
 
     /// Holds the lock around `work`, releasing it whatever happens.
@@ -735,44 +781,97 @@ fn add(
     })
 }
 
-fn lint_files(
+/// What to lint, as (file, text, runs in a transaction): the files named,
+/// else the migrations (those changed since `--since`).
+fn lint_targets(
     ctx: &Context,
-    project: &Project,
-    files: &[PathBuf],
-    all_rules: bool,
-) -> anyhow::Result<Outcome> {
-    let targets: Vec<(String, String, bool)> = if files.is_empty() {
-        read_migrations(ctx, project)?
-            .into_iter()
-            .map(|m| {
-                let in_transaction = !m.no_transaction;
-                (m.up_path.display().to_string(), m.sql, in_transaction)
-            })
-            .collect()
-    } else {
+    lint: &LintArgs,
+    migrations: Vec<source::Migration>,
+) -> anyhow::Result<Vec<(String, String, bool)>> {
+    if !lint.files.is_empty() {
         let mut out = Vec::new();
-        for file in files {
+        for file in &lint.files {
             let path = ctx.cwd.join(file);
             let text = crate::adapters::fs::read_to_string(&path)?;
             let in_transaction = !source::has_no_transaction_marker(&text);
             out.push((file.display().to_string(), text, in_transaction));
         }
-        out
+        return Ok(out);
+    }
+    let changed: Option<std::collections::BTreeSet<PathBuf>> = match &lint.since {
+        Some(reference) => Some(
+            crate::adapters::git::changed_since(&ctx.cwd, reference)
+                .map_err(|e| UsageError::new(format!("--since {reference}: {e}")))?
+                .into_iter()
+                .map(|f| ctx.cwd.join(f))
+                .collect(),
+        ),
+        None => None,
     };
+    Ok(migrations
+        .into_iter()
+        .filter(|m| {
+            changed.as_ref().is_none_or(|c| {
+                c.contains(&ctx.cwd.join(&m.up_path))
+                    || m.down_path
+                        .as_ref()
+                        .is_some_and(|d| c.contains(&ctx.cwd.join(d)))
+            })
+        })
+        .map(|m| {
+            let in_transaction = !m.no_transaction;
+            (m.up_path.display().to_string(), m.sql, in_transaction)
+        })
+        .collect())
+}
+
+/// Lints `targets`, drops what the baseline accepts, saves a baseline if asked.
+fn lint_files(
+    ctx: &Context,
+    lint: &LintArgs,
+    targets: &[(String, String, bool)],
+) -> anyhow::Result<Outcome> {
     let default_rules: Vec<squawk_linter::Rule>;
-    let rules: &[squawk_linter::Rule] = if all_rules {
+    let rules: &[squawk_linter::Rule] = if lint.all_rules {
         default_rules = squawk_all_default_rules();
         &default_rules
     } else {
         lint::DEFAULT_RULES
     };
     let mut findings = Vec::new();
-    for (file, text, in_transaction) in &targets {
+    for (file, text, in_transaction) in targets {
         findings.extend(lint::lint_text(file, text, *in_transaction, rules));
     }
+    if let Some(path) = &lint.write_baseline {
+        let text = lint::baseline_text(&findings);
+        crate::adapters::fs::FileWriter::new(false).write(
+            &ctx.cwd.join(path),
+            text.as_bytes(),
+            crate::adapters::fs::WriteMode::Overwrite,
+        )?;
+        ctx.output.status(
+            "Saved",
+            &format!(
+                "{} finding(s) as the baseline {}",
+                findings.len(),
+                path.display()
+            ),
+        );
+    }
+    let mut accepted = 0;
+    if let Some(path) = &lint.baseline {
+        let text = crate::adapters::fs::read_to_string(&ctx.cwd.join(path))?;
+        let known = lint::read_baseline(&text, &path.display().to_string())?;
+        let before = findings.len();
+        findings.retain(|f| !known.contains(&f.fingerprint));
+        accepted = before - findings.len();
+    }
     ctx.output.emit(&LintReport {
+        report: "migrate-lint",
         files: targets.len(),
         findings,
+        accepted,
+        since: lint.since.clone(),
     })
 }
 

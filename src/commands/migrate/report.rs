@@ -195,8 +195,49 @@ impl Report for ActionReport {
 
 #[derive(Debug, Serialize)]
 pub struct LintReport {
+    /// Marks a saved report, so `--baseline` knows it is lint's.
+    pub report: &'static str,
     pub files: usize,
     pub findings: Vec<Finding>,
+    /// Findings the baseline already records (not shown, not failing).
+    pub accepted: usize,
+    /// `--since REF`: only files added or changed since it were linted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
+impl LintReport {
+    fn annotations(&self) -> Vec<crate::annotate::Annotation> {
+        self.findings
+            .iter()
+            .map(|f| crate::annotate::Annotation {
+                level: crate::annotate::Level::Error,
+                rule: f.rule.clone(),
+                file: f.file.clone(),
+                line: f.line,
+                column: Some(f.column),
+                message: f.hint.as_ref().map_or_else(
+                    || f.message.clone(),
+                    |hint| format!("{} (hint: {hint})", f.message),
+                ),
+                fingerprint: f.fingerprint.clone(),
+            })
+            .collect()
+    }
+
+    fn rules(&self) -> Vec<crate::annotate::Rule> {
+        let mut rules: Vec<crate::annotate::Rule> = Vec::new();
+        for f in &self.findings {
+            if !rules.iter().any(|r| r.id == f.rule) {
+                rules.push(crate::annotate::Rule {
+                    id: f.rule.clone(),
+                    summary: f.message.clone(),
+                    help: f.hint.clone().unwrap_or_else(|| f.message.clone()),
+                });
+            }
+        }
+        rules
+    }
 }
 
 impl Report for LintReport {
@@ -216,11 +257,17 @@ impl Report for LintReport {
                 let _ = writeln!(text, "  {} {hint}", style.paint(Tone::Dim, "hint:"));
             }
         }
-        let summary = format!(
+        let mut summary = format!(
             "{} finding(s) in {} file(s)",
             self.findings.len(),
             self.files
         );
+        if let Some(since) = &self.since {
+            let _ = write!(summary, " changed since {since}");
+        }
+        if self.accepted > 0 {
+            let _ = write!(summary, "; {} accepted by the baseline", self.accepted);
+        }
         let _ = writeln!(
             text,
             "{}{}",
@@ -237,11 +284,64 @@ impl Report for LintReport {
         text
     }
 
+    fn render_alternate(&self, format: crate::format::Format) -> Option<String> {
+        use crate::format::Format;
+        match format {
+            Format::Github => Some(crate::annotate::github(&self.annotations())),
+            Format::Sarif => {
+                let log = crate::annotate::sarif(
+                    "skillsctl migrate lint",
+                    env!("CARGO_PKG_VERSION"),
+                    &self.rules(),
+                    &self.annotations(),
+                );
+                Some(format!("{}\n", serde_json::to_string_pretty(&log).ok()?))
+            }
+            Format::Markdown => Some(self.markdown()),
+            _ => None,
+        }
+    }
+
     fn outcome(&self) -> Outcome {
         if self.findings.is_empty() {
             Outcome::Success
         } else {
             Outcome::Failures
         }
+    }
+}
+
+impl LintReport {
+    /// For a pull request or a step summary.
+    fn markdown(&self) -> String {
+        let mut out = format!(
+            "### Migration lint\n\n{} finding(s) in {} file(s){}{}\n",
+            self.findings.len(),
+            self.files,
+            self.since
+                .as_ref()
+                .map(|r| format!(", changed since `{r}`"))
+                .unwrap_or_default(),
+            if self.accepted > 0 {
+                format!("; {} accepted by the baseline", self.accepted)
+            } else {
+                String::new()
+            }
+        );
+        if !self.findings.is_empty() {
+            out.push_str("\n| file | rule | message |\n| --- | --- | --- |\n");
+            for f in &self.findings {
+                let _ = writeln!(
+                    out,
+                    "| `{}:{}:{}` | {} | {} |",
+                    f.file,
+                    f.line,
+                    f.column,
+                    f.rule,
+                    f.message.replace('|', "\\|")
+                );
+            }
+        }
+        out
     }
 }

@@ -107,6 +107,7 @@ fn the_report_lists_edges_cycles_and_boundary_edges_per_domain() {
     let settings = Config::default();
     let domain_paths = BTreeMap::new();
     let report = report(Parts {
+        project: "sample".into(),
         root: "/repo".to_owned(),
         facts: &facts,
         graph: &graph,
