@@ -31,7 +31,7 @@ pub struct Rule {
 pub struct Annotation {
     pub level: Level,
     pub rule: String,
-    /// Relative to the repository root, with `/`.
+    /// Relative to the repository root, with `/`; empty when the finding has no file.
     pub file: String,
     pub line: usize,
     pub column: Option<usize>,
@@ -50,11 +50,16 @@ pub fn github(annotations: &[Annotation]) -> String {
             Level::Warning => "warning",
             Level::Note => "notice",
         };
-        let mut properties = format!("file={},line={}", property(&a.file), a.line);
-        if let Some(col) = a.column {
-            let _ = write!(properties, ",col={col}");
+        // A finding without a file (a health target from the command line) is
+        // shown on the run, not on a line.
+        let mut properties = String::new();
+        if !a.file.is_empty() {
+            let _ = write!(properties, "file={},line={},", property(&a.file), a.line);
+            if let Some(col) = a.column {
+                let _ = write!(properties, "col={col},");
+            }
         }
-        let _ = write!(properties, ",title={}", property(&a.rule));
+        let _ = write!(properties, "title={}", property(&a.rule));
         let _ = writeln!(out, "::{command} {properties}::{}", data(&a.message));
     }
     out
@@ -171,7 +176,9 @@ mod tests {
         odd.file = "a,b:c.sql".into();
         odd.level = Level::Warning;
         odd.column = None;
-        assert!(github(&[odd]).starts_with("::warning file=a%2Cb%3Ac.sql,line=3,title="));
+        assert!(github(&[odd.clone()]).starts_with("::warning file=a%2Cb%3Ac.sql,line=3,title="));
+        odd.file = String::new();
+        assert!(github(&[odd]).starts_with("::warning title=require-concurrent-index-creation::"));
     }
 
     #[test]

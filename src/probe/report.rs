@@ -143,6 +143,11 @@ impl Report for HealthReport {
         text
     }
 
+    fn render_alternate(&self, format: crate::format::Format) -> Option<String> {
+        (format == crate::format::Format::Github)
+            .then(|| crate::annotate::github(&self.annotations()))
+    }
+
     fn outcome(&self) -> Outcome {
         if self.status_for_exit() == Health::Unhealthy || self.timed_out {
             Outcome::Failures
@@ -153,6 +158,34 @@ impl Report for HealthReport {
 }
 
 impl HealthReport {
+    /// Unhealthy targets as errors, warnings as warnings (a target has no file).
+    fn annotations(&self) -> Vec<crate::annotate::Annotation> {
+        use crate::annotate::{Annotation, Level};
+        self.targets
+            .iter()
+            .filter(|t| t.health != Health::Healthy)
+            .map(|t| Annotation {
+                level: if t.health == Health::Unhealthy && t.critical {
+                    Level::Error
+                } else {
+                    Level::Warning
+                },
+                rule: format!("health-check {}", t.name),
+                file: String::new(),
+                line: 0,
+                column: None,
+                message: format!(
+                    "{} ({}) is {}: {}",
+                    t.name,
+                    t.target,
+                    t.health.label(),
+                    t.detail
+                ),
+                fingerprint: crate::annotate::fingerprint(&["health", &t.name]),
+            })
+            .collect()
+    }
+
     fn status_for_exit(&self) -> Health {
         if self.strict && self.status == Health::Warn {
             Health::Unhealthy

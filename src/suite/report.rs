@@ -142,7 +142,40 @@ fn failure_details(step: &StepResult) -> String {
     text
 }
 
+impl SmokeReport {
+    /// Each failed step at its suite file:line, with its first failure.
+    fn annotations(&self) -> Vec<crate::annotate::Annotation> {
+        use crate::annotate::{Annotation, Level};
+        let mut out = Vec::new();
+        for test in &self.tests {
+            for step in test.all_steps().filter(|s| s.outcome == Outcome::Failed) {
+                let why = step.failures.first().map_or_else(
+                    || step.error.clone().unwrap_or_default(),
+                    |f| f.message.clone(),
+                );
+                out.push(Annotation {
+                    level: Level::Error,
+                    rule: format!("smoke {}", test.name),
+                    file: test.file.clone(),
+                    line: step.line,
+                    column: None,
+                    message: format!("{} {} {}: {why}", step.name, step.method, step.url),
+                    fingerprint: crate::annotate::fingerprint(&[
+                        "smoke", &test.file, &test.name, &step.name,
+                    ]),
+                });
+            }
+        }
+        out
+    }
+}
+
 impl Report for SmokeReport {
+    fn render_alternate(&self, format: crate::format::Format) -> Option<String> {
+        (format == crate::format::Format::Github)
+            .then(|| crate::annotate::github(&self.annotations()))
+    }
+
     fn render_human(&self, style: &Styler) -> String {
         let mut out = String::new();
         for test in &self.tests {

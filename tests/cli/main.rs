@@ -4,6 +4,7 @@
 mod support;
 
 mod analyze_boundaries;
+mod ci_native;
 mod config_errors;
 mod extract;
 mod extract_node;

@@ -77,8 +77,22 @@ impl Baseline {
             key: None,
             message,
         };
-        let doc: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| located(e.line(), e.column(), format!("not a JSON report: {e}")))?;
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            located(
+                e.line(),
+                e.column().max(1),
+                format!("not a JSON report: {e}"),
+            )
+        })?;
+        if let Some(kind) = doc.get("report").and_then(serde_json::Value::as_str)
+            && kind != "analyze-boundaries"
+        {
+            return Err(located(
+                1,
+                1,
+                format!("a baseline of `{kind}`, not of analyze-boundaries"),
+            ));
+        }
         let domains = doc
             .get("domains")
             .and_then(serde_json::Value::as_array)

@@ -91,6 +91,8 @@ pub struct TrafficSummary {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BoundaryReport<'a> {
+    /// Marks a saved report, so a `--baseline` of the wrong kind is refused.
+    pub report: &'static str,
     /// `[project] name`, else the root folder's name: what a baseline must match.
     pub project: String,
     pub root: String,

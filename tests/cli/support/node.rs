@@ -23,6 +23,16 @@ pub fn tsc() -> PathBuf {
         .clone()
 }
 
+/// Microsoft's SARIF Multitool of `fixtures/sarif-tools`, installed.
+pub fn sarif_multitool() -> PathBuf {
+    static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            npm_ci(super::fixture("sarif-tools")).join("node_modules/.bin/sarif-multitool")
+        })
+        .clone()
+}
+
 /// `npm ci` in `dir` unless its installed tree is newer than the lock file.
 fn npm_ci(dir: PathBuf) -> PathBuf {
     let installed = dir.join("node_modules/.package-lock.json");
