@@ -6,6 +6,7 @@ mod support;
 mod analyze_boundaries;
 mod ci_native;
 mod config_errors;
+mod crash;
 mod extract;
 mod extract_node;
 mod gateway;

@@ -99,10 +99,24 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// A plan under `root`. An apply there that a kill cut short is undone
+    /// first (its journal), so the plan reads the tree as it was before it.
     #[must_use]
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        match super::journal::recover(&root, FileWriter::new(false)) {
+            Ok(Some(restored)) => tracing::warn!(
+                root = %root.display(),
+                restored,
+                "undid an interrupted write (kill or crash) before planning"
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(root = %root.display(), error = %e, "cannot undo an interrupted write");
+            }
+        }
         ChangeSet {
-            root: root.into(),
+            root,
             entries: BTreeMap::new(),
             moves: BTreeMap::new(),
         }
@@ -309,16 +323,27 @@ impl ChangeSet {
             return Ok(preview);
         }
         let steps = self.steps();
+        if steps.is_empty() {
+            return Ok(preview);
+        }
+        let journal: Vec<(&str, Option<&[u8]>)> = steps.iter().map(Step::before).collect();
+        super::journal::begin(&self.root, *writer, &journal)?;
         let mut done: Vec<Done> = Vec::new();
         for (index, step) in steps.iter().enumerate() {
+            test_pause(index);
             let result = before_step(index)
                 .and_then(|()| injected_failure(index))
                 .and_then(|()| self.perform(*writer, step));
             match result {
                 Ok(made_dir) => done.push(Done { step, made_dir }),
-                Err(err) => return Err(self.undo(*writer, &done, err)),
+                Err(err) => {
+                    let err = self.undo(*writer, &done, err);
+                    super::journal::end(&self.root);
+                    return Err(err);
+                }
             }
         }
+        super::journal::end(&self.root);
         // Folders the moves and deletes emptied go too, as after `git mv`;
         // the root and anything still holding a file stay.
         for step in &steps {
@@ -465,6 +490,16 @@ enum Step {
     },
 }
 
+impl Step {
+    /// The path and what it held before this step, for the journal.
+    fn before(&self) -> (&str, Option<&[u8]>) {
+        match self {
+            Step::Write { path, previous, .. } => (path, previous.as_deref()),
+            Step::Remove { path, previous } => (path, Some(previous.as_slice())),
+        }
+    }
+}
+
 /// `a/./b/../c` → `a/c`; absolute paths and `..` past the root are refused.
 fn clean(path: &str) -> Result<String, ChangeError> {
     let mut parts: Vec<&str> = Vec::new();
@@ -527,7 +562,7 @@ fn topmost_missing_folder(root: &Path, file: &Path) -> Option<PathBuf> {
 
 /// Removes the file's folders, innermost first, while they are empty, up to
 /// (not including) `root`.
-fn remove_emptied_folders(root: &Path, file: &Path) {
+pub(super) fn remove_emptied_folders(root: &Path, file: &Path) {
     let mut dir = file.parent();
     while let Some(current) = dir {
         if current == root || !current.starts_with(root) || std::fs::remove_dir(current).is_err() {
@@ -547,6 +582,14 @@ fn remove_made_folders(file: &Path, made: Option<&Path>) {
             break;
         }
         dir = current.parent();
+    }
+}
+
+/// `SKILLSCTL_TEST_PAUSE_STEP=N` waits 3 s before step N of every apply, so
+/// crash tests can kill the process in the middle of one.
+fn test_pause(index: usize) {
+    if std::env::var("SKILLSCTL_TEST_PAUSE_STEP").is_ok_and(|s| s.trim().parse() == Ok(index)) {
+        std::thread::sleep(std::time::Duration::from_secs(3));
     }
 }
 

@@ -5,9 +5,11 @@
 //! and the plan is returned.
 //!
 //! - [`changeset`]: many file changes planned in memory, previewed, applied as one.
+//! - [`journal`]: its write-ahead journal, so a kill mid-apply is undone by the next run.
 //! - [`walk`]: the parallel repository walk.
 
 pub mod changeset;
+pub mod journal;
 pub mod walk;
 
 pub use changeset::{ChangeError, ChangeSet};
@@ -109,7 +111,7 @@ impl FileWriter {
         };
         std::fs::create_dir_all(&dir).map_err(write_err)?;
         let mut temp = tempfile::Builder::new()
-            .prefix(".skillsctl-")
+            .prefix(".skillsctl-tmp-")
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(write_err)?;
@@ -139,6 +141,13 @@ impl FileWriter {
             WriteEffect::Created
         })
     }
+}
+
+/// Undoes a change set's apply under `root` that a kill or crash cut short
+/// (see [`journal`]): commands call it first, before they read the tree.
+/// The number of paths put back, if there was one.
+pub fn recover_interrupted(root: &Path) -> Result<Option<usize>, FsError> {
+    journal::recover(root, FileWriter::new(false))
 }
 
 /// Reads a text file, naming it in the error.

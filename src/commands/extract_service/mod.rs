@@ -138,6 +138,11 @@ pub fn run(args: &ExtractArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let root = ctx.config.root.clone();
     #[cfg(unix)]
     let root = std::fs::canonicalize(&root).unwrap_or(root);
+    if let Some(restored) = crate::adapters::fs::recover_interrupted(&root)? {
+        ctx.output.warn(&format!(
+            "an earlier write was cut short (kill or crash): put {restored} file(s) back as they were"
+        ));
+    }
     let package_dir = format!(
         "{}/{name}",
         settings

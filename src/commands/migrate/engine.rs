@@ -349,7 +349,12 @@ pub async fn apply(
     let total = statements.len();
     let sql = migration.sql.as_str();
     let recovery = |ran: usize| recovery_text(layout, mode, &migration.id, ran, total);
-    if layout == Layout::Prisma {
+    // In a transaction, Prisma's row is written inside it: a kill, a crash or
+    // a lost connection rolls the row back with the migration, leaving no
+    // trace that would block the next run. Elsewhere it goes first, so an
+    // interruption shows.
+    let row_inside = layout == Layout::Prisma && mode == Mode::Transaction;
+    if layout == Layout::Prisma && !row_inside {
         db.prisma_start(&prisma_id, &migration.id, &prisma_checksum)
             .await
             .map_err(|e| step_failure(migration, sql, "recording the start", &e, String::new()))?;
@@ -361,6 +366,13 @@ pub async fn apply(
                 db.begin()
                     .await
                     .map_err(|e| step_failure(migration, sql, "BEGIN", &e, recovery(0)))?;
+                if row_inside {
+                    db.prisma_start(&prisma_id, &migration.id, &prisma_checksum)
+                        .await
+                        .map_err(|e| {
+                            step_failure(migration, sql, "recording the start", &e, recovery(0))
+                        })?;
+                }
                 if dialect == Dialect::Postgres {
                     run_whole_script(db, migration, sql, &statements, &recovery).await?;
                 } else {
@@ -376,6 +388,17 @@ pub async fn apply(
                     )
                     .await
                     .map_err(|e| {
+                        step_failure(
+                            migration,
+                            sql,
+                            "recording the migration",
+                            &e,
+                            recovery(total),
+                        )
+                    })?;
+                }
+                if row_inside {
+                    db.prisma_finish(&prisma_id).await.map_err(|e| {
                         step_failure(
                             migration,
                             sql,
@@ -438,11 +461,18 @@ pub async fn apply(
             db.rollback().await;
         }
         if layout == Layout::Prisma {
-            let _ = db.prisma_fail(&prisma_id, &failed.to_string()).await;
+            // A real failure is recorded, as Prisma does (P3009 until resolved);
+            // with the row inside the transaction, in a transaction of its own.
+            if row_inside {
+                let _ = record_prisma_failure(db, &prisma_id, migration, &failed.to_string()).await;
+            } else {
+                let _ = db.prisma_fail(&prisma_id, &failed.to_string()).await;
+            }
         }
         return Err(failed.into());
     }
     let recorded = match (layout, mode) {
+        (Layout::Prisma, Mode::Transaction) => Ok(()),
         (Layout::Prisma, _) => db.prisma_finish(&prisma_id).await,
         (Layout::Sqlx, Mode::OwnTransaction | Mode::NoTransaction) => {
             db.sqlx_insert(
@@ -458,6 +488,30 @@ pub async fn apply(
     };
     recorded.map_err(|e| step_failure(migration, sql, "recording the finished migration", &e, "\nThe migration ran but is not recorded; record it with `skillsctl migrate resolve --applied`.".into()))?;
     Ok((mode, elapsed))
+}
+
+/// The failed row of a migration whose transaction rolled back: started, with
+/// the error in `logs`, `finished_at` NULL, written in one transaction.
+async fn record_prisma_failure(
+    db: &mut MigrationDb,
+    id: &str,
+    migration: &Migration,
+    logs: &str,
+) -> Result<(), ExecError> {
+    let checksum = String::from_utf8_lossy(&migration.checksum).into_owned();
+    db.begin().await?;
+    let written = async {
+        db.prisma_start(id, &migration.id, &checksum).await?;
+        db.prisma_fail(id, logs).await
+    }
+    .await;
+    match written {
+        Ok(()) => db.commit().await,
+        Err(e) => {
+            db.rollback().await;
+            Err(e)
+        }
+    }
 }
 
 /// Runs a migration's down script and removes its ledger row (sqlx layout):

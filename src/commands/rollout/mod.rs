@@ -179,6 +179,12 @@ pub fn run(args: &RolloutArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ),
         path,
     };
+    if let Some(restored) = crate::adapters::fs::recover_interrupted(&rollout.base)? {
+        ctx.output.warn(&format!(
+            "an earlier write was cut short (kill or crash): put {restored} file(s) in {} back as they were",
+            rollout.base.display()
+        ));
+    }
     let gateway = rollout.load()?;
     let route = gateway.route(&args.service).ok_or_else(|| {
         UsageError::new(format!(

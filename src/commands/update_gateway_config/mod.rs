@@ -97,10 +97,16 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .unwrap_or(&path)
         .display()
         .to_string();
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    if let Some(restored) = crate::adapters::fs::recover_interrupted(&base)? {
+        ctx.output.warn(&format!(
+            "an earlier write was cut short (kill or crash): put {restored} file(s) in {} back as they were",
+            base.display()
+        ));
+    }
     let text = crate::adapters::fs::read_to_string(&path)?;
     let lookup = |name: &str| std::env::var(name).ok();
     let current = gateway::parse(&text, &shown, &lookup)?;
-    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     if args.check {
         return ctx
             .output

@@ -1,0 +1,343 @@
+//! kill -9 at many points of a run, then the invariants: the ledger matches
+//! the schema (compared with a clean apply through `pg_dump -s`), nothing is
+//! half-written, and a rerun completes without a person's help.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::{PostgresDb, TestContext};
+
+const KILLS: usize = 20;
+
+/// Starts `command` and SIGKILLs it after `after`; whether it was still running.
+fn kill_after(mut command: Command, after: Duration) -> bool {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start skillsctl");
+    std::thread::sleep(after);
+    let running = child.try_wait().expect("poll the child").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+/// The kill points: spread over 60..400 ms, so they land in the connect,
+/// the lock, between migrations and inside them.
+fn point(i: usize) -> Duration {
+    Duration::from_millis(60 + (i as u64 * 173) % 340)
+}
+
+/// A Prisma project of `count` migrations, each a table and a short sleep
+/// (so a kill lands inside one as often as between two).
+fn prisma_project(count: usize, provider: &str, sleep: &str) -> TestContext {
+    let mut builder = TestContext::builder().file(
+        "prisma/migrations/migration_lock.toml",
+        &format!("provider = \"{provider}\"\n"),
+    );
+    for i in 0..count {
+        builder = builder.file(
+            &format!("prisma/migrations/2024010100{i:04}_t{i}/migration.sql"),
+            &format!(
+                "CREATE TABLE \"t{i}\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"name\" TEXT);\n{sleep}\nINSERT INTO \"t{i}\" VALUES (1, 'row {i}');\n"
+            ),
+        );
+    }
+    builder.build()
+}
+
+fn migrate_command(ctx: &TestContext, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+    command
+        .current_dir(ctx.root())
+        .args(["migrate", "--database-url", url])
+        .args(args)
+        .env_remove("DATABASE_URL");
+    command
+}
+
+/// `pg_dump -s` of a database, without its name.
+fn schema(url: &str) -> String {
+    let out = Command::new("pg_dump")
+        .args(["-s", "--no-owner", "--no-privileges", url])
+        .output()
+        .expect("run pg_dump");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            !l.starts_with("--") && !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn prisma_on_postgres_killed_at_20_points_leaves_no_trace_and_the_rerun_finishes() {
+    let ctx = prisma_project(120, "postgresql", "SELECT pg_sleep(0.01);");
+    let db = PostgresDb::create();
+    let mut killed_mid_run = 0;
+    for i in 0..KILLS {
+        if kill_after(
+            migrate_command(&ctx, &db.url, &["run", "--lock-timeout", "10s"]),
+            point(i),
+        ) {
+            killed_mid_run += 1;
+        }
+        // The ledger never holds an unfinished row, so nothing blocks.
+        if db.rows("SELECT to_regclass('_prisma_migrations')::text")[0][0] == "_prisma_migrations" {
+            let unfinished =
+                db.rows("SELECT count(*)::text FROM _prisma_migrations WHERE finished_at IS NULL");
+            assert_eq!(unfinished, [["0"]], "kill {i} left an unfinished row");
+            // Every recorded migration's table is there, and no other.
+            let recorded = db.rows("SELECT count(*)::text FROM _prisma_migrations")[0][0].clone();
+            let tables = db.rows("SELECT count(*)::text FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t[0-9]+$'")[0][0].clone();
+            assert_eq!(
+                recorded, tables,
+                "kill {i}: the ledger and the schema disagree"
+            );
+        }
+    }
+    assert!(
+        killed_mid_run >= KILLS / 2,
+        "only {killed_mid_run} kills landed mid-run"
+    );
+    let out = migrate_command(&ctx, &db.url, &["run", "--lock-timeout", "5s"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the rerun: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clean = PostgresDb::create();
+    let out = migrate_command(&ctx, &clean.url, &["run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(schema(&db.url), schema(&clean.url));
+    assert_eq!(
+        db.rows("SELECT count(*)::text FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL"),
+        [["120"]]
+    );
+}
+
+#[test]
+fn prisma_on_sqlite_killed_at_20_points_leaves_no_trace_and_the_rerun_finishes() {
+    // SQLite has no sleep: a recursive CTE that counts keeps each migration busy.
+    let ctx = prisma_project(
+        60,
+        "sqlite",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c;",
+    );
+    let url = format!("sqlite://{}", ctx.path("dev.db").display());
+    let mut killed_mid_run = 0;
+    for i in 0..KILLS {
+        if kill_after(
+            migrate_command(&ctx, &url, &["run", "--lock-timeout", "10s"]),
+            point(i),
+        ) {
+            killed_mid_run += 1;
+        }
+        if ctx.path("dev.db").exists() {
+            let out = Command::new("sqlite3")
+                .arg(ctx.path("dev.db"))
+                .arg("SELECT (SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL) || ' ' || (SELECT count(*) FROM _prisma_migrations) || ' ' || (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name GLOB 't[0-9]*');")
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if let [unfinished, recorded, tables] = text.split(' ').collect::<Vec<_>>()[..] {
+                assert_eq!(unfinished, "0", "kill {i} left an unfinished row");
+                assert_eq!(
+                    recorded, tables,
+                    "kill {i}: the ledger and the schema disagree"
+                );
+            }
+        }
+    }
+    assert!(
+        killed_mid_run >= KILLS / 2,
+        "only {killed_mid_run} kills landed mid-run"
+    );
+    let out = migrate_command(&ctx, &url, &["run"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "the rerun: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = migrate_command(&ctx, &url, &["status", "--check"])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+}
+
+/// Kills `command` while its apply waits before step `step`
+/// (`SKILLSCTL_TEST_PAUSE_STEP`), once the journal shows the apply began.
+fn kill_in_apply(mut command: Command, root: &std::path::Path, step: usize) {
+    let mut child = command
+        .env("SKILLSCTL_TEST_PAUSE_STEP", step.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start skillsctl");
+    let journal = root.join(".skillsctl-journal.json");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !journal.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never began (step {step})"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "it ended before step {step}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Each file of `now` holds what `before` or `after` held, never anything else.
+fn old_or_new(
+    now: &std::collections::BTreeMap<String, Vec<u8>>,
+    before: &std::collections::BTreeMap<String, Vec<u8>>,
+    after: &std::collections::BTreeMap<String, Vec<u8>>,
+    skip: &[&str],
+) {
+    for (path, bytes) in now {
+        if skip.iter().any(|s| path.ends_with(s)) {
+            continue;
+        }
+        assert!(
+            !path.contains(".skillsctl-tmp-"),
+            "a stray temp file: {path}"
+        );
+        assert!(
+            before.get(path) == Some(bytes) || after.get(path) == Some(bytes),
+            "{path} is neither the old nor the new content"
+        );
+    }
+}
+
+#[test]
+fn extract_service_killed_at_20_points_of_its_write_is_undone_by_the_next_run() {
+    use crate::extract::{extract, repo, tree};
+    let reference = repo();
+    extract(&reference, &["ai", "--yes"]).expect_code(0);
+    let after = tree(&reference.path("repo"));
+    let ctx = repo();
+    let root = ctx.path("repo");
+    let before = tree(&root);
+    // One step per path the extraction writes or removes.
+    let steps = before
+        .keys()
+        .chain(after.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|p| before.get(*p) != after.get(*p))
+        .count();
+    let skip = ["gateway.history.jsonl", ".skillsctl-journal.json"];
+    for i in 0..KILLS {
+        let step = i * (steps - 1) / (KILLS - 1);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+        command
+            .current_dir(&root)
+            .args(["extract-service", "ai", "--yes"]);
+        kill_in_apply(command, &root, step);
+        old_or_new(&tree(&root), &before, &after, &skip);
+        // The next run (a dry run is enough) first puts the tree back.
+        let out = extract(&ctx, &["ai", "--dry-run"]).expect_code(0);
+        assert!(
+            out.stderr.contains("an earlier write was cut short"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(
+            tree(&root),
+            before,
+            "kill at step {step}: the tree was not restored"
+        );
+    }
+    extract(&ctx, &["ai", "--yes"]).expect_code(0);
+    let done = tree(&root);
+    for (path, bytes) in &after {
+        if !skip.iter().any(|s| path.ends_with(s)) {
+            assert_eq!(done.get(path), Some(bytes), "{path}");
+        }
+    }
+}
+
+#[test]
+fn update_gateway_config_killed_at_20_points_keeps_old_or_new_files_and_heals() {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .build();
+    let root = ctx.path("repo");
+    for dir in [
+        "deploy/nginx",
+        "deploy/haproxy",
+        "deploy/k8s",
+        "packages/app/src/lib/gateway",
+    ] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+    }
+    let change = [
+        "update-gateway-config",
+        "ai",
+        "--external",
+        "http://127.0.0.1:4001",
+        "--weight",
+        "10",
+        "--skip-health",
+    ];
+    // No --render: nginx -t and haproxy -c are not the point here; the file,
+    // its backup and its history are three writes.
+    let before = crate::extract::tree(&root);
+    let reference = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .build();
+    reference
+        .cmd(change)
+        .current_dir(reference.path("repo"))
+        .expect_code(0);
+    let after = crate::extract::tree(&reference.path("repo"));
+    for i in 0..KILLS {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+        command.current_dir(&root).args(change);
+        kill_in_apply(command, &root, i % 3);
+        old_or_new(
+            &crate::extract::tree(&root),
+            &before,
+            &after,
+            &["gateway.history.jsonl", ".skillsctl-journal.json"],
+        );
+        let out = ctx
+            .cmd(["update-gateway-config", "--check"])
+            .current_dir(&root)
+            .output();
+        assert!(
+            out.stderr.contains("an earlier write was cut short"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(
+            crate::extract::tree(&root),
+            before,
+            "kill {i}: not restored"
+        );
+    }
+    ctx.cmd(change).current_dir(&root).expect_code(0);
+    assert!(ctx.read("repo/gateway.toml").contains("weight = 10"));
+}
