@@ -52,4 +52,7 @@ pub mod scaffold;
 pub mod suite;
 pub mod text;
 
+#[cfg(test)]
+mod hostile_input;
+
 pub use app::run;

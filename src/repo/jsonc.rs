@@ -147,7 +147,10 @@ fn find(text: &str, path: &[&str]) -> Option<Container> {
                 i = end;
             }
             _ => {
+                // A scalar (number, true, …), or a stray byte: at least one is taken,
+                // so a lone `/` cannot stop the scan in place.
                 let start = i;
+                i += 1;
                 while i < bytes.len() && !b" \t\r\n,:]}/".contains(&bytes[i]) {
                     i += 1;
                 }
@@ -225,6 +228,15 @@ mod tests {
             ["@a/x", "@a/y/*"]
         );
         assert!(append(text, &["nope"], &["1".into()]).is_none());
+    }
+
+    #[test]
+    fn a_lone_slash_or_an_open_comment_ends_the_scan() {
+        // Found by the hostile-input tests: a `/` that starts no comment
+        // used to stop the scanner in place, forever.
+        assert!(append("{\"a\": 1 / 2}", &["b"], &[]).is_none());
+        assert!(keys("{\"a\": [1, /", &["a"]).is_none());
+        assert!(keys("{\"a\": 1 /* open", &[]).is_none());
     }
 
     #[test]

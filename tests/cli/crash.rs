@@ -341,3 +341,80 @@ fn update_gateway_config_killed_at_20_points_keeps_old_or_new_files_and_heals() 
     ctx.cmd(change).current_dir(&root).expect_code(0);
     assert!(ctx.read("repo/gateway.toml").contains("weight = 10"));
 }
+
+/// Access logs that are not what they claim: a gzip that breaks off, garbage
+/// behind a gzip header, and one endless line (200 MB unpacked from 200 KB):
+/// each is a clear error naming the file, or read in bounded memory.
+#[test]
+fn hostile_access_logs_are_refused_by_name_or_read_in_bounded_memory() {
+    use std::io::Write;
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .fixture("traffic", "traffic")
+        .build();
+    let real = std::fs::read(crate::support::fixture("traffic/access.log.gz")).unwrap();
+    ctx.write("truncated.log.gz", "");
+    std::fs::write(ctx.path("truncated.log.gz"), &real[..real.len() / 2]).unwrap();
+    let mut garbage = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    garbage.extend((0..4000u32).map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes()[2]));
+    std::fs::write(ctx.path("garbage.log.gz"), garbage).unwrap();
+    for file in ["truncated.log.gz", "garbage.log.gz"] {
+        let path = ctx.path(file).display().to_string();
+        let out = ctx
+            .cmd([
+                "analyze-boundaries",
+                "repo",
+                "--no-history",
+                "--traffic",
+                path.as_str(),
+            ])
+            .expect_code(2);
+        assert!(
+            out.stderr.contains(&format!("cannot read {path}")),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    let mut bomb = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..200 {
+        bomb.write_all(&chunk).unwrap();
+    }
+    bomb.write_all(b"\n").unwrap();
+    std::fs::write(ctx.path("bomb.log.gz"), bomb.finish().unwrap()).unwrap();
+    let path = ctx.path("bomb.log.gz").display().to_string();
+    let out = std::process::Command::new("/usr/bin/time")
+        .args([
+            "-f",
+            "%M",
+            env!("CARGO_BIN_EXE_skillsctl"),
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "repo",
+            "--no-history",
+            "--traffic",
+            &path,
+        ])
+        .current_dir(ctx.root())
+        .output()
+        .expect("run GNU time");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kb: u64 = stderr.lines().last().unwrap().trim().parse().unwrap();
+    assert!(
+        peak_kb < 100 * 1024,
+        "peak memory {peak_kb} KB on a 200 MB line"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["traffic"]["malformed_lines"], 1,
+        "{}",
+        report["traffic"]
+    );
+}

@@ -391,13 +391,46 @@ fn read_log(
     let mut line = Vec::with_capacity(512);
     loop {
         line.clear();
-        let read = lines
+        // No log line is longer than this; a file that is one endless line
+        // (or a decompression bomb) must not take the memory with it.
+        // A log that breaks off (a truncated or corrupt .gz) is bad input: exit 2.
+        let read = std::io::Read::take(&mut lines, MAX_LOG_LINE)
             .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .map_err(|source| FsError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         if read == 0 {
             break;
+        }
+        if line.len() as u64 >= MAX_LOG_LINE && line.last() != Some(&b'\n') {
+            skip_rest_of_line(&mut lines).map_err(|source| FsError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            counter.add_malformed();
+            continue;
         }
         counter.add_line(&String::from_utf8_lossy(&line), routes);
     }
     Ok(())
+}
+
+/// The longest access-log line read whole (64 KiB); longer ones are malformed.
+const MAX_LOG_LINE: u64 = 64 * 1024;
+
+/// Reads on to the next newline, keeping nothing.
+fn skip_rest_of_line(lines: &mut dyn std::io::BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = lines.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = memchr::memchr(b'\n', buffer) {
+            lines.consume(at + 1);
+            return Ok(());
+        }
+        let n = buffer.len();
+        lines.consume(n);
+    }
 }

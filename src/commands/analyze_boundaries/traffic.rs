@@ -110,6 +110,11 @@ impl TrafficCounter {
         true
     }
 
+    /// A line that could not be read whole (too long).
+    pub fn add_malformed(&mut self) {
+        self.malformed += 1;
+    }
+
     #[must_use]
     pub fn finish(self, sources: Vec<String>) -> Traffic {
         let window = match (self.first, self.last) {
@@ -404,5 +409,29 @@ mod tests {
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    proptest::proptest! {
+        /// Hostile input: any log line is counted or counted as malformed, and
+        /// any JSON answer is read or refused with a reason; never a panic.
+        #[test]
+        fn any_log_line_or_prometheus_answer_is_taken_or_refused(
+            line in "[ -~]{0,300}",
+            json in r#"[\[\]{}":,0-9a-z. -]{0,300}"#,
+        ) {
+            let mut counter = TrafficCounter::default();
+            let _ = counter.add_line(&line, &routes());
+            let _ = counter.add_line(&format!("{{{line}}}"), &routes());
+            let real = format!("127.0.0.1 - - [10/Oct/2026:13:55:36 +0000] \"GET {line} HTTP/1.1\" 200 2326 \"-\" \"curl\"");
+            let _ = counter.add_line(&real, &routes());
+            let _ = counter.finish(Vec::new());
+            if let Ok(answer) = serde_json::from_str::<serde_json::Value>(&json) {
+                let _ = from_prometheus(&answer, &routes(), "prometheus");
+            }
+            let wrapped = format!(r#"{{"status":"success","data":{{"resultType":"matrix","result":[{json}]}}}}"#);
+            if let Ok(answer) = serde_json::from_str::<serde_json::Value>(&wrapped) {
+                let _ = from_prometheus(&answer, &routes(), "prometheus");
+            }
+        }
     }
 }

@@ -17,6 +17,8 @@ mod update;
 mod wiring;
 
 pub use wiring::WiringError;
+#[cfg(test)]
+pub(crate) use wiring::{ComposeService, compose};
 
 use std::path::{Path, PathBuf};
 

@@ -25,8 +25,12 @@ use crate::redact;
 
 pub use engine::{LockTimeout, MigrationFailed};
 pub use lint::Finding;
+#[cfg(test)]
+pub(crate) use lint::{DEFAULT_RULES, lint_text, read_baseline};
 pub use plan::{Blocked, ResolveError, State};
 pub use report::{ActionItem, ActionReport, LintReport, RanItem, RunReport, StatusReport};
+#[cfg(test)]
+pub(crate) use source::read_dir;
 pub use source::{Layout, Migration, SourceError, hex, prisma_checksum, sqlx_checksum};
 pub use split::{SqlDialect, Statement, split as split_statements};
 
