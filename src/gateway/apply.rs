@@ -143,8 +143,9 @@ fn history_text(
             "user": user,
             "service": field.service,
             "field": field.field,
-            "old": field.old,
-            "new": field.new,
+            // The history is a log: URL passwords are masked there too.
+            "old": field.old.as_deref().map(|v| crate::redact::text(v, &[])),
+            "new": field.new.as_deref().map(|v| crate::redact::text(v, &[])),
         });
         text.extend_from_slice(line.to_string().as_bytes());
         text.push(b'\n');

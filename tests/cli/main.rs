@@ -15,4 +15,5 @@ mod health_check;
 mod help;
 mod init;
 mod migrate;
+mod secrets;
 mod smoke;

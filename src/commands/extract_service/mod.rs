@@ -225,7 +225,8 @@ fn finish(
 ) -> anyhow::Result<Outcome> {
     let plan::Built { set, mut report } = built;
     if args.diff {
-        report.diff = Some(set.diff());
+        // The compose file's connection URLs may hold passwords: masked.
+        report.diff = Some(crate::redact::text(&set.diff(), &[]));
     }
     if args.dry_run {
         return ctx.output.emit(&report);

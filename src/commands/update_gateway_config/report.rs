@@ -44,10 +44,20 @@ impl GatewayReport {
         files: Vec<Planned>,
         dry_run: bool,
     ) -> Self {
+        // A service URL may carry a password: shown masked, like every URL.
+        let mask = |v: Option<String>| v.map(|v| crate::redact::text(&v, &[]));
+        let changes = changes
+            .into_iter()
+            .map(|c| FieldChange {
+                old: mask(c.old),
+                new: mask(c.new),
+                ..c
+            })
+            .collect();
         GatewayReport {
             file: file.to_owned(),
             changes,
-            diff,
+            diff: crate::redact::text(&diff, &[]),
             files,
             dry_run,
             reloaded: Vec::new(),
