@@ -49,11 +49,8 @@ fn sweep(ctx: &TestContext, label: &str, args: &[&str]) {
     }
 }
 
-#[test]
-fn a_planted_secret_never_shows_on_any_stream_of_any_failure() {
-    let server = echoing_server();
-    let base = server.url("").trim_end_matches('/').to_owned();
-    let hostport = base.trim_start_matches("http://").to_owned();
+/// The sample repo whose config, compose file and suite hold the secret.
+fn project(base: &str) -> TestContext {
     let suite = format!(
         "name = \"echo\"\nbase_url = \"{base}\"\n\n[vars]\ntoken = {{ value = \"${{API_TOKEN}}\", secret = true }}\n\n[[test]]\nname = \"login\"\n\n[[test.step]]\nmethod = \"POST\"\npath = \"/login\"\nheaders = {{ Authorization = \"Bearer {{{{token}}}}\" }}\njson = {{ password = \"{{{{token}}}}\" }}\n\n[test.step.expect]\nstatus = 200\n\"$.error\" = \"none\"\n"
     );
@@ -79,6 +76,15 @@ fn a_planted_secret_never_shows_on_any_stream_of_any_failure() {
         &format!("postgres:{SECRET}@postgres"),
     );
     ctx.write("repo/docker-compose.dev.yml", &compose);
+    ctx
+}
+
+#[test]
+fn a_planted_secret_never_shows_on_any_stream_of_any_failure() {
+    let server = echoing_server();
+    let base = server.url("").trim_end_matches('/').to_owned();
+    let hostport = base.trim_start_matches("http://").to_owned();
+    let ctx = project(&base);
     let db = format!("postgres://app:{SECRET}@127.0.0.1:1/skills");
     let bearer = format!("Authorization: Bearer {SECRET}");
     let cookie = format!("Cookie: session={SECRET}");

@@ -145,7 +145,7 @@ pub fn run(args: &GatewayArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let set = apply::plan(&base, &file_name, &text, &new_text, &fields, &rendered)?;
     let diff = set.diff();
     let planned = set.apply(&FileWriter::new(args.dry_run))?;
-    let mut report = GatewayReport::changed(&shown, fields, diff, planned, args.dry_run);
+    let mut report = GatewayReport::changed(&shown, fields, &diff, planned, args.dry_run);
     if args.haproxy_runtime
         && !args.dry_run
         && let Some(service) = &args.service

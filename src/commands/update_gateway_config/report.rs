@@ -40,7 +40,7 @@ impl GatewayReport {
     pub fn changed(
         file: &str,
         changes: Vec<FieldChange>,
-        diff: String,
+        diff: &str,
         files: Vec<Planned>,
         dry_run: bool,
     ) -> Self {
@@ -57,7 +57,7 @@ impl GatewayReport {
         GatewayReport {
             file: file.to_owned(),
             changes,
-            diff: crate::redact::text(&diff, &[]),
+            diff: crate::redact::text(diff, &[]),
             files,
             dry_run,
             reloaded: Vec::new(),
