@@ -418,3 +418,73 @@ fn hostile_access_logs_are_refused_by_name_or_read_in_bounded_memory() {
         report["traffic"]
     );
 }
+
+/// A migration no transaction can cover (CREATE INDEX CONCURRENTLY), killed
+/// in the middle: the next run says where it stopped, what is left, and
+/// names the INVALID index PostgreSQL kept, with the statement that drops it.
+#[test]
+fn an_interrupted_concurrent_index_is_reported_with_its_place_and_leftovers() {
+    let ctx = TestContext::builder()
+        .file("prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n")
+        .file(
+            "prisma/migrations/20240101000000_big/migration.sql",
+            "CREATE TABLE \"big\" AS SELECT g AS id, md5(g::text) AS name FROM generate_series(1, 3000000) g;\n",
+        )
+        .file(
+            "prisma/migrations/20240102000000_index/migration.sql",
+            "-- The index is built without blocking writes.\nCREATE INDEX CONCURRENTLY \"big_name_idx\" ON \"big\" (name);\nALTER TABLE \"big\" ADD COLUMN \"level\" INTEGER;\n",
+        )
+        .build();
+    let db = PostgresDb::create();
+    let out = migrate_command(&ctx, &db.url, &["run", "--target", "20240101000000_big"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut child = migrate_command(&ctx, &db.url, &["run"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let running = db.rows("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'");
+        if running[0][0] != "0" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the index build never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server cancels the dead client's statement within about a second.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while db.rows("SELECT count(*)::text FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'")[0][0] != "0" {
+        assert!(std::time::Instant::now() < deadline, "the server went on with the dead client's index build");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = migrate_command(&ctx, &db.url, &["run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted in statement 1 of 2 (line 2: CREATE INDEX CONCURRENTLY): 0 had finished, statements 1 to 2 still to run"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("INVALID index public.big_name_idx")
+            && stderr.contains("DROP INDEX CONCURRENTLY public.big_name_idx;"),
+        "{stderr}"
+    );
+}

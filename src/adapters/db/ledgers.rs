@@ -221,17 +221,18 @@ impl MigrationDb {
         on_conn!(self, c => sqlx::query(query).bind(id).bind(checksum).bind(name).execute(&mut *c).await.map(|_| ()).map_err(|e| exec_error(&e)))
     }
 
-    /// Prisma's last step: one more applied step, finished now.
+    /// Prisma's last step: one more applied step, finished now (and the
+    /// progress skillsctl kept in `logs` cleared, as Prisma leaves it).
     pub async fn prisma_finish(&mut self, id: &str) -> Result<(), ExecError> {
         let query = match self.dialect {
             Dialect::Postgres => {
-                "UPDATE \"_prisma_migrations\" SET applied_steps_count = applied_steps_count + 1, finished_at = now() WHERE id = $1"
+                "UPDATE \"_prisma_migrations\" SET applied_steps_count = applied_steps_count + 1, finished_at = now(), logs = NULL WHERE id = $1"
             }
             Dialect::Mysql => {
-                "UPDATE `_prisma_migrations` SET applied_steps_count = applied_steps_count + 1, finished_at = CURRENT_TIMESTAMP(3) WHERE id = ?"
+                "UPDATE `_prisma_migrations` SET applied_steps_count = applied_steps_count + 1, finished_at = CURRENT_TIMESTAMP(3), logs = NULL WHERE id = ?"
             }
             Dialect::Sqlite => {
-                "UPDATE \"_prisma_migrations\" SET applied_steps_count = applied_steps_count + 1, finished_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = ?"
+                "UPDATE \"_prisma_migrations\" SET applied_steps_count = applied_steps_count + 1, finished_at = strftime('%Y-%m-%d %H:%M:%f', 'now'), logs = NULL WHERE id = ?"
             }
         };
         on_conn!(self, c => sqlx::query(query).bind(id).execute(&mut *c).await.map(|_| ()).map_err(|e| exec_error(&e)))

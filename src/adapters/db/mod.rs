@@ -233,6 +233,12 @@ impl MigrationDb {
                 let mut conn = sqlx::PgConnection::connect_with(&options)
                     .await
                     .map_err(|e| DbError::Connect(message(&e)))?;
+                // PostgreSQL 14+: a statement of a client that died (kill -9,
+                // a lost runner) is cancelled within a second instead of
+                // running on; older servers ignore this.
+                let _ = sqlx::query("SET client_connection_check_interval = '1s'")
+                    .execute(&mut conn)
+                    .await;
                 let name: String = sqlx::query_scalar("SELECT current_database()")
                     .fetch_one(&mut conn)
                     .await
@@ -327,6 +333,16 @@ impl MigrationDb {
 
     /// User tables other than the ledgers (Prisma refuses a non-empty database
     /// without its ledger until it is baselined).
+    /// PostgreSQL's INVALID indexes: what an interrupted `CREATE INDEX
+    /// CONCURRENTLY` leaves behind (none elsewhere).
+    pub async fn invalid_indexes(&mut self) -> Result<Vec<String>, DbError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(Vec::new());
+        }
+        let query = "SELECT (n.nspname || '.' || c.relname)::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE NOT i.indisvalid ORDER BY 1";
+        on_conn!(self, c => sqlx::query_scalar(query).fetch_all(&mut *c).await.map_err(|e| DbError::Query(message(&e))))
+    }
+
     pub async fn user_tables(&mut self) -> Result<Vec<String>, DbError> {
         let query = match self.dialect {
             Dialect::Postgres => {

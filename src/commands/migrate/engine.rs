@@ -214,14 +214,35 @@ fn failure(
 }
 
 /// Runs statements one by one; on failure returns how many ran and the error.
+/// With `progress` (a Prisma row written before the run), the row's `logs`
+/// says which statement is running before it starts, so a kill in the middle
+/// of a migration that no transaction covers leaves the place it stopped.
 async fn run_each(
     db: &mut MigrationDb,
     statements: &[Statement],
+    progress: Option<&str>,
 ) -> Result<(), (usize, ExecError)> {
     for (i, statement) in statements.iter().enumerate() {
+        if let Some(id) = progress {
+            db.prisma_fail(id, &progress_text(i, statements))
+                .await
+                .map_err(|e| (i, e))?;
+        }
         db.execute(&statement.text).await.map_err(|e| (i, e))?;
     }
     Ok(())
+}
+
+/// `logs` while statement `i` runs: where it is and what had finished.
+fn progress_text(i: usize, statements: &[Statement]) -> String {
+    let s = &statements[i];
+    format!(
+        "interrupted in statement {n} of {total} (line {}: {}): {i} had finished, statements {n} to {total} still to run",
+        s.line,
+        s.head.iter().take(3).cloned().collect::<Vec<_>>().join(" "),
+        n = i + 1,
+        total = statements.len(),
+    )
 }
 
 /// What the person must do after a failure, given how far the migration got.
@@ -274,8 +295,9 @@ async fn run_statements(
     sql: &str,
     statements: &[Statement],
     recovery: &dyn Fn(usize) -> String,
+    progress: Option<&str>,
 ) -> Result<(), MigrationFailed> {
-    run_each(db, statements).await.map_err(|(i, e)| {
+    run_each(db, statements, progress).await.map_err(|(i, e)| {
         failure(
             migration,
             sql,
@@ -310,7 +332,7 @@ async fn run_whole_script(
     if err.position.is_none() && cheap_to_replay {
         db.rollback().await;
         if db.begin().await.is_ok()
-            && let Err((i, located)) = run_each(db, statements).await
+            && let Err((i, located)) = run_each(db, statements, None).await
         {
             return Err(failure(
                 migration,
@@ -359,6 +381,8 @@ pub async fn apply(
             .await
             .map_err(|e| step_failure(migration, sql, "recording the start", &e, String::new()))?;
     }
+    // Where a Prisma row written before the run keeps the statement in progress.
+    let progress = (layout == Layout::Prisma && !row_inside).then_some(prisma_id.as_str());
     let started = Instant::now();
     let result: Result<(), MigrationFailed> = async {
         match mode {
@@ -376,7 +400,7 @@ pub async fn apply(
                 if dialect == Dialect::Postgres {
                     run_whole_script(db, migration, sql, &statements, &recovery).await?;
                 } else {
-                    run_statements(db, migration, sql, &statements, &recovery).await?;
+                    run_statements(db, migration, sql, &statements, &recovery, None).await?;
                 }
                 if layout == Layout::Sqlx {
                     db.sqlx_insert(
@@ -431,7 +455,7 @@ pub async fn apply(
                         step_failure(migration, sql, "recording the attempt", &e, recovery(0))
                     })?;
                 }
-                run_statements(db, migration, sql, &statements, &recovery).await?;
+                run_statements(db, migration, sql, &statements, &recovery, progress).await?;
                 if layout == Layout::Sqlx {
                     db.sqlx_finish(version, nanos(started.elapsed()))
                         .await
@@ -450,7 +474,7 @@ pub async fn apply(
                     .map_err(|e| step_failure(migration, sql, "COMMIT", &e, recovery(total)))
             }
             Mode::OwnTransaction | Mode::NoTransaction => {
-                run_statements(db, migration, sql, &statements, &recovery).await
+                run_statements(db, migration, sql, &statements, &recovery, progress).await
             }
         }
     }
@@ -565,7 +589,7 @@ pub async fn revert(
                 )
             })?;
         }
-        run_statements(db, &down_migration, down, &statements, &recovery).await?;
+        run_statements(db, &down_migration, down, &statements, &recovery, None).await?;
         db.sqlx_delete(version).await.map_err(|e| {
             step_failure(
                 &down_migration,

@@ -219,6 +219,34 @@ pub struct LintArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// A migration that stopped part-way (no transaction around it) may have
+/// left PostgreSQL an INVALID index (an interrupted `CREATE INDEX
+/// CONCURRENTLY`): the refusal names it and how to get rid of it.
+async fn with_leftovers(db: &mut MigrationDb, blocked: plan::Blocked) -> plan::Blocked {
+    let plan::Blocked::Failed(id, note) = blocked else {
+        return blocked;
+    };
+    let invalid = db.invalid_indexes().await.unwrap_or_default();
+    if invalid.is_empty() {
+        return plan::Blocked::Failed(id, note);
+    }
+    let drops: Vec<String> = invalid
+        .iter()
+        .map(|i| format!("DROP INDEX CONCURRENTLY {i};"))
+        .collect();
+    let leftovers = format!(
+        "PostgreSQL kept the INVALID index {} that the interrupted CREATE INDEX CONCURRENTLY left: `{}` before the rest",
+        invalid.join(", "),
+        drops.join(" ")
+    );
+    let note = if note.is_empty() {
+        format!(" ({leftovers})")
+    } else {
+        format!("{}; {leftovers})", note.strip_suffix(')').unwrap_or(&note))
+    };
+    plan::Blocked::Failed(id, note)
+}
+
 /// Where the migrations are and how they are recorded.
 struct Project {
     layout: Layout,
@@ -527,7 +555,10 @@ impl Session<'_> {
                 engine::ensure_ledger(db, layout).await?;
                 // Read the ledger under the lock: a racer may have just applied some.
                 let applied = engine::read_ledger(db, layout).await?;
-                let pending = plan::run_plan(layout, migrations, &applied, options)?;
+                let pending = match plan::run_plan(layout, migrations, &applied, options) {
+                    Ok(pending) => pending,
+                    Err(blocked) => return Err(with_leftovers(db, blocked).await.into()),
+                };
                 let mut ran = Vec::new();
                 for m in pending {
                     let (mode, took) = engine::apply(db, layout, m).await?;
