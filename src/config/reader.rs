@@ -45,6 +45,20 @@ impl Reader<'_> {
         }
     }
 
+    /// The text as a TOML document; a syntax error at its file:line:col.
+    pub fn document(&self) -> Result<toml_edit::Document<String>, LocatedError> {
+        toml_edit::Document::parse(self.text.to_owned()).map_err(|e| {
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            self.error(e.span(), "", format!("not valid TOML: {message}"))
+        })
+    }
+
     /// Refuses keys outside `allowed`, naming the allowed ones.
     pub fn only_keys(
         &self,
@@ -167,6 +181,21 @@ impl Reader<'_> {
             })
             .collect()
     }
+}
+
+/// `text` (the file `file`) as JSON; a syntax error at its line and column.
+pub fn json_document(
+    text: &str,
+    file: &str,
+    what: &str,
+) -> Result<serde_json::Value, LocatedError> {
+    serde_json::from_str(text).map_err(|e| LocatedError {
+        path: file.to_owned(),
+        line: e.line().max(1),
+        column: e.column().max(1),
+        key: None,
+        message: format!("not {what}: {e}"),
+    })
 }
 
 /// `a.b` from `a` and `b`; keys that are not bare are quoted.

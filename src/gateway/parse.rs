@@ -33,16 +33,7 @@ pub fn parse(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Gateway, LocatedError> {
     let reader = Reader { text, file, env };
-    let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let message = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        reader.error(e.span(), "", format!("not valid TOML: {message}"))
-    })?;
+    let doc = reader.document()?;
     let root = doc.as_table();
     reader.only_keys(root, "", TOP_KEYS)?;
     let monolith_item = root.get("monolith").ok_or_else(|| {

@@ -93,16 +93,7 @@ impl Template {
             file: manifest_path,
             env: &env,
         };
-        let doc = toml_edit::Document::parse(manifest).map_err(|e| {
-            let message = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-            reader.error(e.span(), "", format!("not valid TOML: {message}"))
-        })?;
+        let doc = reader.document()?;
         let root = doc.as_table();
         reader.only_keys(root, "", &["description", "variables"])?;
         let description = match root.get("description") {

@@ -39,16 +39,7 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Given>, LocatedError> {
         file,
         env: &env,
     };
-    let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let message = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        reader.error(e.span(), "", format!("not valid TOML: {message}"))
-    })?;
+    let doc = reader.document()?;
     let mut out = Vec::new();
     for (key, item) in doc.as_table() {
         let value = match item.as_value() {

@@ -77,13 +77,7 @@ impl Baseline {
             key: None,
             message,
         };
-        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            located(
-                e.line(),
-                e.column().max(1),
-                format!("not a JSON report: {e}"),
-            )
-        })?;
+        let doc = crate::config::reader::json_document(text, file, "a JSON report")?;
         if let Some(kind) = doc.get("report").and_then(serde_json::Value::as_str)
             && kind != "analyze-boundaries"
         {

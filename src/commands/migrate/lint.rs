@@ -178,13 +178,7 @@ pub fn read_baseline(
             key: None,
             message,
         };
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        located(
-            e.line(),
-            e.column().max(1),
-            format!("not a JSON baseline: {e}"),
-        )
-    })?;
+    let doc = crate::config::reader::json_document(text, file, "a JSON baseline")?;
     if let Some(kind) = doc.get("report").and_then(serde_json::Value::as_str)
         && kind != BASELINE_KIND
     {
