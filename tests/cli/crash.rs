@@ -490,3 +490,105 @@ fn an_interrupted_concurrent_index_is_reported_with_its_place_and_leftovers() {
         "{stderr}"
     );
 }
+
+#[test]
+fn prisma_on_mariadb_killed_at_20_points_leaves_data_and_ledger_agreeing() {
+    // MySQL commits DDL implicitly, so the table comes first; the migrations
+    // killed are data changes, which InnoDB runs in a transaction.
+    let mut builder = TestContext::builder()
+        .file(
+            "prisma/migrations/migration_lock.toml",
+            "provider = \"mysql\"\n",
+        )
+        .file(
+            "prisma/migrations/20240100000000_table/migration.sql",
+            "CREATE TABLE `t` (`id` INT NOT NULL PRIMARY KEY, `n` INT NOT NULL);\n",
+        );
+    for i in 1..=300 {
+        builder = builder.file(
+            &format!("prisma/migrations/2024010100{i:04}_row{i}/migration.sql"),
+            &format!("INSERT INTO `t` VALUES ({i}, 0);\nDO SLEEP(0.02);\nUPDATE `t` SET `n` = `n` + 1 WHERE `id` = {i};\n"),
+        );
+    }
+    let ctx = builder.build();
+    let db = crate::support::MysqlDb::create();
+    let out = migrate_command(&ctx, &db.url, &["run", "--target", "20240100000000_table"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut killed_mid_run = 0;
+    for i in 0..KILLS {
+        if kill_after(
+            migrate_command(&ctx, &db.url, &["run", "--lock-timeout", "10s"]),
+            point(i),
+        ) {
+            killed_mid_run += 1;
+        }
+        let unfinished = db.rows(
+            "SELECT CAST(COUNT(*) AS CHAR) FROM _prisma_migrations WHERE finished_at IS NULL",
+        );
+        assert_eq!(unfinished, [["0"]], "kill {i} left an unfinished row");
+        let recorded =
+            db.rows("SELECT CAST(COUNT(*) - 1 AS CHAR) FROM _prisma_migrations")[0][0].clone();
+        let rows = db.rows("SELECT CAST(COUNT(*) AS CHAR) FROM t WHERE n = 1")[0][0].clone();
+        assert_eq!(recorded, rows, "kill {i}: the ledger and the data disagree");
+        assert_eq!(
+            db.rows("SELECT CAST(COUNT(*) AS CHAR) FROM t WHERE n <> 1"),
+            [["0"]],
+            "kill {i}: a half-applied migration"
+        );
+    }
+    assert!(
+        killed_mid_run >= KILLS / 2,
+        "only {killed_mid_run} kills landed mid-run"
+    );
+    let out = migrate_command(&ctx, &db.url, &["run", "--lock-timeout", "5s"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the rerun: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        db.rows("SELECT CAST(COUNT(*) AS CHAR) FROM t WHERE n = 1"),
+        [["300"]]
+    );
+}
+
+#[test]
+fn init_killed_between_its_two_files_is_undone_by_the_next_run() {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .build();
+    let root = ctx.path("repo");
+    std::fs::remove_file(root.join("skillsctl.toml")).unwrap();
+    std::fs::remove_file(root.join("gateway.toml")).unwrap();
+    let before = crate::extract::tree(&root);
+    for i in 0..KILLS {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+        command
+            .current_dir(&root)
+            .args(["init", "--yes", "."])
+            .env("CI", "true");
+        kill_in_apply(command, &root, i % 2);
+        let out = ctx
+            .cmd(["init", "--yes", "--dry-run", "."])
+            .current_dir(&root)
+            .output();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(
+            crate::extract::tree(&root),
+            before,
+            "kill {i}: not restored"
+        );
+    }
+    ctx.cmd(["init", "--yes", "."])
+        .current_dir(&root)
+        .expect_code(0);
+    assert!(root.join("skillsctl.toml").exists() && root.join("gateway.toml").exists());
+}

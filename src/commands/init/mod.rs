@@ -4,12 +4,12 @@ mod gateway;
 mod render;
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::adapters::fs::{FileWriter, FsError, WriteMode};
+use crate::adapters::fs::{ChangeSet, FileWriter, FsError, WriteEffect};
 use crate::adapters::prompts::Prompter;
 use crate::config;
 use crate::context::Context;
@@ -106,26 +106,39 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         ctx.output.note("nothing written");
         return Ok(Outcome::Success);
     }
-    let mode = if args.force {
-        WriteMode::Overwrite
+    // Both files as one change set: written all or nothing, and a kill in
+    // between is undone by the next command (its journal).
+    let folder = target
+        .parent()
+        .map_or_else(|| ctx.cwd.clone(), Path::to_path_buf);
+    let config_name = target.file_name().map_or_else(
+        || config::FILE_NAME.to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let existed = target.exists();
+    let mut set = ChangeSet::new(&folder);
+    if let Some(text) = &gateway_text {
+        set.create(gateway::FILE_NAME, text.as_bytes())?;
+    }
+    if args.force {
+        set.write(&config_name, text.as_bytes())?;
     } else {
-        WriteMode::CreateNew
+        set.create(&config_name, text.as_bytes())?;
+    }
+    set.apply(&FileWriter::new(args.dry_run))?;
+    let effect = match (args.dry_run, existed) {
+        (false, false) => WriteEffect::Created,
+        (false, true) => WriteEffect::Replaced,
+        (true, false) => WriteEffect::WouldCreate,
+        (true, true) => WriteEffect::WouldReplace,
     };
-    let writer = FileWriter::new(args.dry_run);
-    let gateway_effect = match &gateway_text {
-        Some(text) => Some(writer.write(&gateway_target, text.as_bytes(), WriteMode::CreateNew)?),
-        None => None,
-    };
-    let effect = match writer.write(&target, text.as_bytes(), mode) {
-        Ok(effect) => effect,
-        Err(err) => {
-            // Nothing half-done: the gateway file written just now goes too.
-            if gateway_effect.is_some() && !args.dry_run {
-                let _ = std::fs::remove_file(&gateway_target);
-            }
-            return Err(err.into());
+    let gateway_effect = gateway_text.as_ref().map(|_| {
+        if args.dry_run {
+            WriteEffect::WouldCreate
+        } else {
+            WriteEffect::Created
         }
-    };
+    });
     let report = InitReport {
         root: root.display().to_string(),
         config_path: target.display().to_string(),

@@ -167,7 +167,8 @@ pub fn statements(
 pub fn mode_of(migration: &Migration, statements: &[Statement], dialect: Dialect) -> Mode {
     if migration.no_transaction || statements.iter().any(Statement::needs_no_transaction) {
         Mode::NoTransaction
-    } else if dialect == Dialect::Mysql {
+    } else if dialect == Dialect::Mysql && !statements.iter().all(Statement::is_transactional_dml) {
+        // DDL commits implicitly in MySQL: no transaction can cover it.
         Mode::Statements
     } else if statements.iter().any(Statement::is_transaction_control) {
         Mode::OwnTransaction

@@ -45,6 +45,16 @@ impl Statement {
         }
     }
 
+    /// Whether MySQL runs it inside a transaction without an implicit commit:
+    /// data changes and queries, not DDL.
+    #[must_use]
+    pub fn is_transactional_dml(&self) -> bool {
+        matches!(
+            self.head.first().map(String::as_str),
+            Some("INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "SELECT" | "WITH" | "SET" | "DO")
+        )
+    }
+
     /// Whether it opens or closes a transaction itself (`BEGIN;`, `COMMIT;`).
     #[must_use]
     pub fn is_transaction_control(&self) -> bool {
