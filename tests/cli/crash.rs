@@ -592,3 +592,77 @@ fn init_killed_between_its_two_files_is_undone_by_the_next_run() {
         .expect_code(0);
     assert!(root.join("skillsctl.toml").exists() && root.join("gateway.toml").exists());
 }
+
+#[test]
+fn rollout_killed_at_20_points_inside_its_weight_changes_aborts_to_old_or_new_files() {
+    use crate::support::http::{Reply, TestServer};
+    let service = TestServer::start(|_, _| Reply::json(200, r#"{"status":"healthy","checks":[]}"#));
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .build();
+    let root = ctx.path("repo");
+    // Only the app's JSON is rendered: the point is the files, not nginx.
+    let text = ctx.read("repo/gateway.toml");
+    let text = &text[..text.find("[render.nginx]").unwrap()];
+    let url = service.url("");
+    let text = text.replacen(
+        "mode = \"internal\"\nhealth_path = \"/health\"",
+        &format!(
+            "mode = \"external\"\nurls = [\"{}\"]\nweight = 0\nhealth_path = \"/health\"",
+            url.trim_end_matches('/')
+        ),
+        1,
+    );
+    ctx.write("repo/gateway.toml", &text);
+    std::fs::create_dir_all(root.join("packages/app/src/lib/gateway")).unwrap();
+    ctx.cmd(["update-gateway-config", "--render", "--skip-health"])
+        .current_dir(&root)
+        .expect_code(0);
+    let weight = |ctx: &TestContext| {
+        let text = ctx.read("repo/gateway.toml");
+        let ai = &text[text.find("service = \"ai\"").unwrap()..];
+        ai.lines()
+            .find(|l| l.starts_with("weight"))
+            .unwrap()
+            .to_owned()
+    };
+    for i in 0..KILLS {
+        let before = crate::extract::tree(&root);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_skillsctl"));
+        command
+            .current_dir(&root)
+            .args(["rollout", "ai", "--steps", "10,50", "--pause", "5s"]);
+        // Step 1's write has 4 steps (backup, file, history, the app's JSON).
+        kill_in_apply(command, &root, i % 4);
+        let after_kill = crate::extract::tree(&root);
+        for (path, bytes) in &after_kill {
+            if path.contains(".skillsctl-")
+                || path.ends_with("history.jsonl")
+                || path.contains("rollout-ai")
+            {
+                continue;
+            }
+            let was = before.get(path);
+            assert!(
+                was == Some(bytes)
+                    || path.ends_with("gateway.toml")
+                    || path.ends_with("gateway.toml.bak")
+                    || path.ends_with("routes.json"),
+                "kill {i}: {path} changed"
+            );
+        }
+        let out = ctx
+            .cmd(["rollout", "ai", "--abort"])
+            .current_dir(&root)
+            .output();
+        assert_eq!(out.code, 0, "kill {i}: {}\n{}", out.stdout, out.stderr);
+        assert_eq!(weight(&ctx), "weight = 0", "kill {i}");
+        // The rendered JSON says what the gateway file says.
+        let routes = ctx.read("repo/packages/app/src/lib/gateway/routes.json");
+        assert!(
+            routes.contains("\"weight\": 0") || routes.contains("\"weight\":0"),
+            "kill {i}: {routes}"
+        );
+        assert!(!root.join(".skillsctl-journal.json").exists());
+    }
+}
