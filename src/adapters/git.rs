@@ -219,3 +219,43 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<Vec<String>, GitErr
     files.dedup();
     Ok(files)
 }
+
+/// Where `root`'s history stands: the newest commit's time (the window's
+/// end), and the work tree's top when `root` lies below it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryAnchor {
+    pub head_unix: Option<i64>,
+    /// The enclosing work tree's top, when it is not `root` itself.
+    pub enclosing: Option<String>,
+}
+
+/// The newest commit's time and the enclosing work tree of `root`.
+pub fn anchor(root: &Path) -> Result<HistoryAnchor, GitError> {
+    let run = |args: &[&str]| -> Result<Option<String>, GitError> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| GitError::Spawn(e.to_string()))?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()))
+    };
+    let Some(prefix) = run(&["rev-parse", "--show-prefix"])? else {
+        return Err(GitError::NotARepo(root.display().to_string()));
+    };
+    let head_unix = run(&["log", "-1", "--format=%ct", "HEAD"])?.and_then(|t| t.parse().ok());
+    let enclosing = if prefix.is_empty() {
+        None
+    } else {
+        run(&["rev-parse", "--show-toplevel"])?
+    };
+    Ok(HistoryAnchor {
+        head_unix,
+        enclosing,
+    })
+}

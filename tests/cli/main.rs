@@ -15,5 +15,6 @@ mod health_check;
 mod help;
 mod init;
 mod migrate;
+mod real_repos;
 mod secrets;
 mod smoke;

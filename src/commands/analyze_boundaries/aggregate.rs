@@ -261,6 +261,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         coupling,
         history: history.map(|h| report::HistorySummary {
             since_days: parts.history_window_days,
+            until: h.window_end_unix.map(super::history::date_of),
             commits_read: h.commits_read,
             commits_used: h.commits_used,
             bot_commits: h.bot_commits,

@@ -219,14 +219,46 @@ pub fn history(
             .unwrap_or_else(|| history::HistoryOptions::default().bot_patterns),
         max_files: settings.analysis.max_commit_files.unwrap_or(30),
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let since_unix = i64::try_from(now.saturating_sub(since.as_secs())).unwrap_or(0);
-    let mut hist = history::History::default();
+    // The window ends at the newest commit, not today: a clone whose last
+    // commit is months old still shows who worked on it.
+    let anchor = match git::anchor(&inputs.root) {
+        Ok(anchor) => anchor,
+        Err(err) => {
+            warnings.push(format!(
+                "no history: {err}; team and change coupling are unknown"
+            ));
+            return None;
+        }
+    };
+    if let Some(top) = &anchor.enclosing {
+        warnings.push(format!(
+            "{} lies inside the git repository at {top}: its history is that repository's commits that touched files here",
+            inputs.root.display()
+        ));
+    }
+    let Some(head) = anchor.head_unix else {
+        warnings.push(
+            "no history: the repository has no commits yet; team and change coupling are unknown"
+                .into(),
+        );
+        return None;
+    };
+    let since_unix = head.saturating_sub(i64::try_from(since.as_secs()).unwrap_or(i64::MAX));
+    let mut hist = history::History {
+        window_end_unix: Some(head),
+        ..history::History::default()
+    };
     match git::log(&inputs.root, Some(since_unix), |commit| {
         hist.add(&commit, &inputs.map, &history_options);
     }) {
+        Ok(()) if hist.commits_used == 0 => {
+            warnings.push(format!(
+                "no commits in the {} days up to the newest one ({}); team and change coupling are unknown",
+                since.as_secs() / 86_400,
+                history::date_of(head)
+            ));
+            None
+        }
         Ok(()) => Some(hist),
         Err(err) => {
             warnings.push(format!(

@@ -51,6 +51,17 @@ pub struct History {
     /// (domain, domain) → commits that touched both.
     #[serde(skip)]
     pub shared: BTreeMap<(String, String), usize>,
+    /// The window's end: the newest commit's time.
+    #[serde(skip)]
+    pub window_end_unix: Option<i64>,
+}
+
+/// `2026-08-30` for a Unix time.
+#[must_use]
+pub fn date_of(unix: i64) -> String {
+    let time =
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::try_from(unix).unwrap_or(0));
+    humantime::format_rfc3339_seconds(time).to_string()[..10].to_owned()
 }
 
 /// Two domains that change together.

@@ -74,6 +74,8 @@ pub struct Unassigned {
 #[derive(Debug, Clone, Serialize)]
 pub struct HistorySummary {
     pub since_days: u64,
+    /// The window's end: the date of the newest commit (not today).
+    pub until: Option<String>,
     pub commits_read: usize,
     pub commits_used: usize,
     pub bot_commits: usize,
@@ -353,6 +355,17 @@ impl Report for BoundaryReport<'_> {
         }
         if let Some(r) = &self.regressions {
             text.push_str(&regressions_text(r, style));
+        }
+        if let Some(h) = &self.history {
+            let _ = write!(
+                text,
+                "\nhistory: {} commits in the {} days",
+                h.commits_used, h.since_days
+            );
+            if let Some(until) = &h.until {
+                let _ = write!(text, " up to the newest commit ({until})");
+            }
+            text.push('\n');
         }
         let _ = writeln!(
             text,

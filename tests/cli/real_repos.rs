@@ -1,0 +1,165 @@
+//! analyze-boundaries on repositories shaped like real ones: a clone whose
+//! last commit is months old, a project folder inside another repository,
+//! a history with no usable commit.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::TestContext;
+
+/// A commit by `author` on `days_ago`, of everything staged.
+fn commit(dir: &Path, author: &str, days_ago: u64, message: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let date = format!("@{} +0000", now - days_ago * 86_400);
+    let (name, email) = author.split_once(' ').unwrap();
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "commit.gpgsign=false", "commit", "-qm", message])
+        .env("GIT_AUTHOR_NAME", name)
+        .env("GIT_AUTHOR_EMAIL", email)
+        .env("GIT_COMMITTER_NAME", name)
+        .env("GIT_COMMITTER_EMAIL", email)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The sample with a history that ended `days_ago`: four people worked on ai.
+fn stale_clone(days_ago: u64) -> TestContext {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "repo")
+        .fixture("traffic", "traffic")
+        .build();
+    let root = ctx.path("repo");
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    commit(&root, "Ana ana@x.dev", days_ago + 30, "import");
+    for (i, who) in [
+        "Ben ben@x.dev",
+        "Cai cai@x.dev",
+        "Dee dee@x.dev",
+        "Ana ana@x.dev",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let file = root.join("packages/backend-core/src/services/ai/retry.ts");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{text}// touch {i}\n")).unwrap();
+        git(&root, &["add", "-A"]);
+        commit(&root, who, days_ago + 10 - i as u64, "ai: tune retries");
+    }
+    ctx
+}
+
+#[test]
+fn a_stale_clone_shows_its_team_from_the_window_before_its_newest_commit() {
+    let ctx = stale_clone(200);
+    let out = ctx
+        .cmd(["--format", "json", "analyze-boundaries", "repo"])
+        .output();
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let ai = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "ai")
+        .unwrap();
+    assert_eq!(
+        ai["authors"].as_array().map(Vec::len),
+        Some(4),
+        "{}",
+        ai["authors"]
+    );
+    let until = report["history"]["until"].as_str().unwrap();
+    let expected = {
+        let out = Command::new("git")
+            .current_dir(ctx.path("repo"))
+            .args(["log", "-1", "--format=%cd", "--date=format:%Y-%m-%d"])
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(until, expected);
+    let table = ctx.cmd(["analyze-boundaries", "repo"]).output();
+    assert!(
+        table
+            .stdout
+            .contains(&format!("up to the newest commit ({expected})")),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn a_folder_inside_another_repository_is_said_plainly_and_no_usable_commit_is_unknown() {
+    let ctx = TestContext::builder()
+        .fixture("skills-monorepo", "outer/repo")
+        .fixture("traffic", "outer/traffic")
+        .build();
+    let outer = ctx.path("outer");
+    git(&outer, &["init", "-q"]);
+    git(&outer, &["add", "-A"]);
+    // Only a bot ever committed: nothing tells who the team is.
+    commit(&outer, "dependabot[bot] bot@github.com", 1, "bump");
+    let out = ctx
+        .cmd(["--format", "json", "analyze-boundaries", "outer/repo"])
+        .output();
+    assert!(
+        out.stderr.contains("lies inside the git repository at") && out.stderr.contains("outer"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("no commits in the 90 days up to the newest one"),
+        "{}",
+        out.stderr
+    );
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let ai = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "ai")
+        .unwrap();
+    assert!(
+        ai["authors"].is_null(),
+        "team must be unknown, not 0: {}",
+        ai["authors"]
+    );
+    let team = ai["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "team")
+        .unwrap();
+    assert!(
+        !team["value"].as_str().unwrap().starts_with("0 developers"),
+        "{team}"
+    );
+}
