@@ -386,29 +386,73 @@ pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     })
 }
 
-/// Workspace package names and their entry files (absolute), for imports
-/// that name a package without node_modules links.
+/// The workspace's packages for import resolution: name, folder, and
+/// package.json `exports` (subpaths, `*` patterns; conditions `types`,
+/// `import`, `require`, `default`, in that order), else `types`/`module`/
+/// `main`, else `src/index.ts`-like entries, as `.`.
 #[must_use]
-pub fn workspace_entries(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
+pub fn workspace_entries(root: &Path, layout: &RepoLayout) -> Vec<imports::WorkspacePackage> {
     layout
         .packages
         .iter()
         .filter_map(|p| {
             let name = p.name.clone()?;
             let dir = root.join(&p.path);
-            let entry = [
-                "src/index.ts",
-                "src/index.tsx",
-                "index.ts",
-                "src/index.js",
-                "index.js",
-            ]
-            .iter()
-            .map(|f| dir.join(f))
-            .find(|f| f.is_file())?;
-            Some((name, entry))
+            let manifest: serde_json::Value = std::fs::read_to_string(dir.join("package.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            Some(imports::WorkspacePackage {
+                exports: package_exports(&manifest, &dir),
+                name,
+                dir,
+            })
         })
         .collect()
+}
+
+/// `exports` as (subpath, target) pairs, most specific first.
+fn package_exports(manifest: &serde_json::Value, dir: &Path) -> Vec<(String, String)> {
+    fn condition(value: &serde_json::Value) -> Option<String> {
+        match value {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(map) => ["types", "import", "require", "node", "default"]
+                .iter()
+                .find_map(|c| map.get(*c).and_then(condition)),
+            serde_json::Value::Array(items) => items.iter().find_map(condition),
+            _ => None,
+        }
+    }
+    let mut out: Vec<(String, String)> = match &manifest["exports"] {
+        serde_json::Value::Object(map) if map.keys().any(|k| k.starts_with('.')) => map
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), condition(v)?)))
+            .collect(),
+        other => condition(other)
+            .map(|t| vec![(".".to_owned(), t)])
+            .unwrap_or_default(),
+    };
+    if out.is_empty() {
+        let field = ["types", "module", "main"]
+            .iter()
+            .find_map(|f| manifest[*f].as_str().map(str::to_owned));
+        let fallback = [
+            "src/index.ts",
+            "src/index.tsx",
+            "index.ts",
+            "src/index.js",
+            "index.js",
+        ]
+        .iter()
+        .find(|f| dir.join(f).is_file())
+        .map(|f| format!("./{f}"));
+        if let Some(entry) = field.or(fallback) {
+            out.push((".".to_owned(), entry));
+        }
+    }
+    // Exact subpaths before patterns, longer patterns before shorter.
+    out.sort_by_key(|(k, _)| (k.contains('*'), std::cmp::Reverse(k.len())));
+    out
 }
 
 /// The Prisma schema's text: one file, or every file of a schema folder.

@@ -163,3 +163,62 @@ fn a_folder_inside_another_repository_is_said_plainly_and_no_usable_commit_is_un
         "{team}"
     );
 }
+
+/// Workspace packages as real monorepos write them, with no node_modules:
+/// `exports` with only `.`, `./*` patterns, conditions, and a `main` that
+/// points at a build (`dist/`) a fresh clone does not have.
+#[test]
+fn workspace_imports_resolve_through_exports_without_node_modules() {
+    let ctx = TestContext::builder()
+        .file("mono/package.json", r#"{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}"#)
+        .file("mono/packages/database/package.json", r#"{"name": "@x/database", "exports": {".": "./src/client.ts"}}"#)
+        .file("mono/packages/database/src/client.ts", "export const db = {};\n")
+        .file("mono/packages/ui/package.json", r#"{"name": "@x/ui", "exports": {"./*": {"types": "./src/*.tsx", "default": "./dist/*.js"}}}"#)
+        .file("mono/packages/ui/src/button.tsx", "export const Button = () => null;\n")
+        .file("mono/packages/core/package.json", r#"{"name": "@x/core", "main": "./dist/index.js", "types": "./dist/index.d.ts"}"#)
+        .file("mono/packages/core/src/index.ts", "export const core = 1;\n")
+        .file("mono/packages/core/src/money/format.ts", "export const format = 1;\n")
+        .file(
+            "mono/apps/web/src/services/billing/invoice.ts",
+            "import { db } from \"@x/database\";\nimport { Button } from \"@x/ui/button\";\nimport { core } from \"@x/core\";\nimport { format } from \"@x/core/money/format\";\nexport const all = [db, Button, core, format];\n",
+        )
+        .file(
+            "mono/skillsctl.toml",
+            "[domains]\nbilling = [\"apps/web/src/services/billing\"]\ndatabase = [\"packages/database\"]\nui = [\"packages/ui\"]\ncore = [\"packages/core\"]\n",
+        )
+        .build();
+    let out = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "mono",
+            "--no-history",
+        ])
+        .output();
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let billing = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "billing")
+        .unwrap();
+    let targets: Vec<(&str, u64)> = billing["boundary_edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["target"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("packages/database/src/client.ts", 1),
+            ("packages/ui/src/button.tsx", 2),
+            ("packages/core/src/index.ts", 3),
+            ("packages/core/src/money/format.ts", 4),
+        ],
+        "{}",
+        billing["boundary_edges"]
+    );
+}

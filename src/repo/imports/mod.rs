@@ -11,5 +11,6 @@ pub mod rust;
 
 pub use parse::{EdgeKind, ParsedImports, RawImport, Span, Specifier, parse};
 pub use resolve::{
-    FileIndex, ImportResolver, Resolved, Target, TreeResolver, folder_of, package_name,
+    FileIndex, ImportResolver, Resolved, Target, TreeResolver, WorkspacePackage, folder_of,
+    package_name,
 };

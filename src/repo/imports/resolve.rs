@@ -20,8 +20,89 @@ pub enum Target {
 pub struct ImportResolver {
     resolver: oxc_resolver::Resolver,
     root: PathBuf,
-    /// Workspace package name → its entry file (absolute).
-    workspace: Vec<(String, PathBuf)>,
+    workspace: Vec<WorkspacePackage>,
+}
+
+/// A workspace package, for imports of its name when no node_modules link
+/// exists (a fresh clone, CI before `npm ci`): its folder, and its
+/// package.json `exports` as (subpath or `*` pattern, target) pairs, with
+/// `main`/`types`/`src/index.ts` as `.` when it has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspacePackage {
+    pub name: String,
+    /// Absolute.
+    pub dir: PathBuf,
+    pub exports: Vec<(String, String)>,
+}
+
+impl WorkspacePackage {
+    /// Where `subpath` (`.` or `./x/y`) leads, as the package's exports say.
+    fn target(&self, subpath: &str) -> Option<String> {
+        for (pattern, target) in &self.exports {
+            if pattern == subpath {
+                return Some(target.clone());
+            }
+            if let Some((before, after)) = pattern.split_once('*')
+                && let Some(middle) = subpath
+                    .strip_prefix(before)
+                    .and_then(|rest| rest.strip_suffix(after))
+            {
+                return Some(target.replacen('*', middle, 1));
+            }
+        }
+        // No `exports`: any file of the package by its path.
+        (self.exports.iter().all(|(p, _)| p == ".") && subpath != ".").then(|| subpath.to_owned())
+    }
+
+    /// The file `subpath` names: the target itself, with an extension, as a
+    /// folder's index, or, for a build output that a fresh clone lacks
+    /// (`./dist/x.js`), the source beside it (`./src/x.ts`).
+    fn resolve(&self, subpath: &str) -> Option<PathBuf> {
+        let target = self.target(subpath)?;
+        let mut candidates = vec![target.clone()];
+        for (built, source) in [("dist/", "src/"), ("build/", "src/"), ("lib/", "src/")] {
+            if target.contains(built) {
+                candidates.push(target.replacen(built, source, 1));
+            }
+        }
+        if !target.starts_with("./src/") && self.exports.iter().all(|(p, _)| p == ".") {
+            candidates.push(format!("./src/{}", target.trim_start_matches("./")));
+        }
+        for candidate in candidates {
+            let base = self.dir.join(candidate.trim_start_matches("./"));
+            let stem = base.to_string_lossy();
+            let stem = stem
+                .strip_suffix(".d.ts")
+                .or_else(|| stem.strip_suffix(".js"))
+                .or_else(|| stem.strip_suffix(".mjs"))
+                .or_else(|| stem.strip_suffix(".cjs"))
+                .unwrap_or(&stem)
+                .to_owned();
+            for suffix in [
+                "",
+                ".ts",
+                ".tsx",
+                ".d.ts",
+                ".js",
+                ".jsx",
+                ".mjs",
+                ".cjs",
+                "/index.ts",
+                "/index.tsx",
+                "/index.js",
+            ] {
+                let path = if suffix.is_empty() {
+                    base.clone()
+                } else {
+                    PathBuf::from(format!("{stem}{suffix}"))
+                };
+                if path.is_file() {
+                    return Some(path);
+                }
+            }
+        }
+        None
+    }
 }
 
 const NODE_BUILTINS: &[&str] = &[
@@ -52,7 +133,7 @@ const NODE_BUILTINS: &[&str] = &[
 
 impl ImportResolver {
     #[must_use]
-    pub fn new(root: &Path, workspace: Vec<(String, PathBuf)>) -> Self {
+    pub fn new(root: &Path, workspace: Vec<WorkspacePackage>) -> Self {
         let options = oxc_resolver::ResolveOptions {
             tsconfig: Some(oxc_resolver::TsconfigDiscovery::Auto),
             extensions: [
@@ -103,13 +184,20 @@ impl ImportResolver {
             }
             return Target::External(package_name(specifier));
         }
-        // Workspace packages without node_modules links: name → entry.
-        for (name, entry) in &self.workspace {
-            if (specifier == name
-                || specifier
-                    .strip_prefix(name.as_str())
-                    .is_some_and(|r| r.starts_with('/')))
-                && let Ok(rel) = entry.strip_prefix(&self.root)
+        // Workspace packages without node_modules links: through their exports.
+        for package in &self.workspace {
+            let subpath = if specifier == package.name {
+                ".".to_owned()
+            } else if let Some(rest) = specifier
+                .strip_prefix(package.name.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                format!("./{rest}")
+            } else {
+                continue;
+            };
+            if let Some(file) = package.resolve(&subpath)
+                && let Ok(rel) = file.strip_prefix(&self.root)
             {
                 return Target::Internal(rel.to_string_lossy().replace('\\', "/"));
             }
