@@ -78,19 +78,7 @@ impl WorkspacePackage {
                 .or_else(|| stem.strip_suffix(".cjs"))
                 .unwrap_or(&stem)
                 .to_owned();
-            for suffix in [
-                "",
-                ".ts",
-                ".tsx",
-                ".d.ts",
-                ".js",
-                ".jsx",
-                ".mjs",
-                ".cjs",
-                "/index.ts",
-                "/index.tsx",
-                "/index.js",
-            ] {
+            for suffix in CANDIDATE_SUFFIXES {
                 let path = if suffix.is_empty() {
                     base.clone()
                 } else {
