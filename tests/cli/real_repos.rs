@@ -222,3 +222,41 @@ fn workspace_imports_resolve_through_exports_without_node_modules() {
         billing["boundary_edges"]
     );
 }
+
+#[test]
+fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
+    let ctx = TestContext::builder()
+        .file("mono/package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*"]}"#)
+        .file("mono/packages/ui/package.json", r#"{"name": "@x/ui", "exports": {"./button": "./src/button.tsx"}}"#)
+        .file("mono/packages/ui/src/button.tsx", "export const Button = () => null;\n")
+        .file(
+            "mono/packages/app/src/services/billing/invoice.ts",
+            "import { Button } from \"@x/ui/button\";\nimport { Card } from \"@x/ui/card\";\nimport { db } from \"@x/database\";\nimport { gone } from \"./gone\";\nimport { z } from \"zod\";\nexport const all = [Button, Card, db, gone, z];\n",
+        )
+        .file("mono/packages/app/package.json", r#"{"name": "@x/app"}"#)
+        .file("mono/skillsctl.toml", "[domains]\nbilling = [\"packages/app/src/services/billing\"]\nui = [\"packages/ui\"]\n")
+        .build();
+    let out = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "mono",
+            "--no-history",
+        ])
+        .output();
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    assert_eq!(
+        report["unresolved"],
+        serde_json::json!({"external package": 1, "missing file": 1, "unknown workspace name or subpath": 2}),
+        "{}",
+        report["unresolved"]
+    );
+    assert!(
+        out.stderr
+            .contains("2 of 3 imports of workspace packages lead to no file"),
+        "{}",
+        out.stderr
+    );
+}

@@ -244,6 +244,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
             .collect::<Vec<_>>()
     };
     BoundaryReport {
+        unresolved: BTreeMap::new(),
         report: "analyze-boundaries",
         project: parts.project,
         regressions: None,

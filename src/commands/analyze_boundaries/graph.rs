@@ -56,6 +56,12 @@ pub struct DomainGraph {
     pub crossings: Vec<Crossing>,
     /// Per domain: packages it imports (npm names, `node:` built-ins excluded).
     pub packages: Vec<BTreeSet<String>>,
+    /// Imports of domain files that lead to no file of the repository, by reason.
+    pub unresolved: BTreeMap<&'static str, usize>,
+    /// Imports that name a workspace package (or its scope), and of those the
+    /// ones that led nowhere.
+    pub workspace_imports: usize,
+    pub workspace_unresolved: usize,
 }
 
 /// How Rust paths resolve: the root and the workspace's crates.
@@ -133,6 +139,11 @@ pub fn build(
         for (all, mine) in graph.packages.iter_mut().zip(share.packages) {
             all.extend(mine);
         }
+        for (reason, n) in share.unresolved {
+            *graph.unresolved.entry(reason).or_default() += n;
+        }
+        graph.workspace_imports += share.workspace_imports;
+        graph.workspace_unresolved += share.workspace_unresolved;
         chunks.extend(share.crossings);
     }
     // Chunks in file order keep the crossings in file order.
@@ -145,6 +156,9 @@ pub fn build(
 struct Share {
     edges: FxHashMap<(usize, usize, EdgeKind), usize>,
     packages: Vec<BTreeSet<String>>,
+    unresolved: BTreeMap<&'static str, usize>,
+    workspace_imports: usize,
+    workspace_unresolved: usize,
     /// Crossing edges by chunk number.
     crossings: Vec<(usize, Vec<Crossing>)>,
 }
@@ -154,6 +168,9 @@ impl Share {
         Share {
             edges: FxHashMap::default(),
             packages: vec![BTreeSet::new(); domains],
+            unresolved: BTreeMap::new(),
+            workspace_imports: 0,
+            workspace_unresolved: 0,
             crossings: Vec::new(),
         }
     }
@@ -189,18 +206,43 @@ fn resolve_chunk(
             } else {
                 tree.resolve(&file.path, folder, &import.specifier)
             };
+            let workspace = file.language != Language::Rust
+                && !import.specifier.starts_with('.')
+                && tree.resolver().looks_like_workspace(&import.specifier);
+            share.workspace_imports += usize::from(workspace);
             let (to, target) = match destination {
                 Resolved::File(found) => (files[found as usize].domain, EdgeTarget::File(found)),
                 Resolved::Other(Target::Internal(path)) => {
                     (map.index_of(&path), EdgeTarget::Path(path))
                 }
+                Resolved::Other(Target::External(_)) if workspace => {
+                    share.workspace_unresolved += 1;
+                    *share
+                        .unresolved
+                        .entry("unknown workspace name or subpath")
+                        .or_default() += 1;
+                    continue;
+                }
                 Resolved::Other(Target::External(package)) => {
                     if !package.starts_with("node:") && !package.starts_with("std:") {
                         share.packages[from].insert(package);
                     }
+                    *share.unresolved.entry("external package").or_default() += 1;
                     continue;
                 }
-                Resolved::Other(Target::Unresolved) => continue,
+                Resolved::Other(Target::Unresolved) => {
+                    let reason =
+                        if import.specifier.starts_with('.') || import.specifier.starts_with('/') {
+                            "missing file"
+                        } else if workspace {
+                            share.workspace_unresolved += 1;
+                            "unknown workspace name or subpath"
+                        } else {
+                            "unresolved alias"
+                        };
+                    *share.unresolved.entry(reason).or_default() += 1;
+                    continue;
+                }
             };
             let Some(to) = to.filter(|&to| to != from) else {
                 continue;

@@ -130,6 +130,9 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         threads,
         "imports resolved"
     );
+    if let Some(warning) = unresolved_warning(&graph) {
+        warnings.push(warning);
+    }
     let project = settings.project.name.clone().unwrap_or_else(|| {
         inputs.root.file_name().map_or_else(
             || "project".to_owned(),
@@ -173,6 +176,17 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             report.parse_failures.len(),
             report.parse_failures.join(", ")
         ));
+    }
+    report.unresolved = graph
+        .unresolved
+        .iter()
+        .map(|(reason, n)| ((*reason).to_owned(), *n))
+        .collect();
+    if !report.parse_failures.is_empty() {
+        report.unresolved.insert(
+            "unsupported syntax (files)".to_owned(),
+            report.parse_failures.len(),
+        );
     }
     if let Some(path) = &args.write_baseline {
         write_baseline(ctx, path, &report)?;
@@ -224,4 +238,15 @@ fn write_baseline(
     ctx.output
         .status("Saved", &format!("the baseline {}", path.display()));
     Ok(())
+}
+
+/// More than 1% of the imports that name a workspace package led nowhere:
+/// the map would miss edges, so the user is told why.
+fn unresolved_warning(graph: &graph::DomainGraph) -> Option<String> {
+    let (all, lost) = (graph.workspace_imports, graph.workspace_unresolved);
+    (lost * 100 > all && lost > 0).then(|| {
+        format!(
+            "{lost} of {all} imports of workspace packages lead to no file (a name no package.json has, or a subpath its `exports` do not list); those edges are missing"
+        )
+    })
 }

@@ -114,6 +114,9 @@ pub struct BoundaryReport<'a> {
     pub traffic: Option<TrafficSummary>,
     /// Files the parser could not read (imports found by a regex scan instead).
     pub parse_failures: Vec<String>,
+    /// Imports of domain files that lead to no file here, by reason
+    /// (`external package`, `missing file`, `unknown workspace name or subpath`, …).
+    pub unresolved: BTreeMap<String, usize>,
     pub warnings: Vec<String>,
     /// With --baseline: what got worse since the saved report.
     #[serde(skip_serializing_if = "Option::is_none")]

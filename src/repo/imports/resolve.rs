@@ -151,6 +151,28 @@ impl ImportResolver {
         }
     }
 
+    /// Whether a bare specifier names a workspace package, or one in a
+    /// workspace package's npm scope (`@x/…` when `@x/ui` is one). No
+    /// allocation: it runs for every bare import of the tree.
+    #[must_use]
+    pub fn looks_like_workspace(&self, specifier: &str) -> bool {
+        let scope = specifier
+            .starts_with('@')
+            .then(|| specifier.split('/').next().unwrap_or(specifier));
+        self.workspace.iter().any(|p| {
+            let named = specifier == p.name
+                || specifier
+                    .strip_prefix(p.name.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            named
+                || scope.is_some_and(|scope| {
+                    p.name
+                        .strip_prefix(scope)
+                        .is_some_and(|rest| rest.starts_with('/'))
+                })
+        })
+    }
+
     /// The tsconfig that owns the file at the absolute path `from`, with its
     /// `extends` applied; `None` without one (or when it does not load, which
     /// full resolution then reports in its own way).
@@ -300,6 +322,12 @@ const CANDIDATE_SUFFIXES: &[&str] = &[
 ];
 
 impl<'a> TreeResolver<'a> {
+    /// The resolver behind the tree-wide pass.
+    #[must_use]
+    pub fn resolver(&self) -> &'a ImportResolver {
+        self.resolver
+    }
+
     #[must_use]
     pub fn new(resolver: &'a ImportResolver, files: &'a FileIndex<'a>) -> Self {
         TreeResolver {

@@ -63,6 +63,7 @@ fn sample() -> (Vec<WalkedFile>, DomainGraph, Vec<String>) {
             BTreeSet::from(["zod".to_owned(), "@x/core".to_owned()]),
             BTreeSet::new(),
         ],
+        ..DomainGraph::default()
     };
     let names = vec!["ai".to_owned(), "skills".to_owned(), "users".to_owned()];
     (facts, graph, names)
