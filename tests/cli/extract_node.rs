@@ -45,6 +45,25 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
 /// A process of the test's own, killed when dropped.
 struct Service(Child);
 
+impl Service {
+    /// Starts a generated service on `port` with its database and Redis, and
+    /// waits until it listens.
+    fn start(mut command: Command, port: u16, database_url: &str, redis_url: &str) -> Service {
+        let child = command
+            .env("PORT", port.to_string())
+            .env("DATABASE_URL", database_url)
+            .env("REDIS_URL", redis_url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the service");
+        let service = Service(child);
+        wait_for(port);
+        service
+    }
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -153,19 +172,9 @@ fn the_generated_express_service_builds_runs_and_passes_health_and_smoke() {
     assert!(tests.contains("# fail 0"), "{tests}");
     let db = PostgresDb::create();
     let mut redis = PrivateRedis::start();
-    let child = Command::new("node")
-        .arg("dist/src/server.js")
-        .current_dir(&service)
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", &db.url)
-        .env("REDIS_URL", &redis.url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the service");
-    let _service = Service(child);
-    wait_for(port);
+    let mut node = Command::new("node");
+    node.arg("dist/src/server.js").current_dir(&service);
+    let _service = Service::start(node, port, &db.url, &redis.url);
     let health = format!("ai=http://127.0.0.1:{port}/health");
     let checked = ctx
         .cmd(["health-check", health.as_str(), "--format", "json"])
@@ -224,17 +233,12 @@ fn slow_the_generated_rust_axum_service_builds_and_answers_its_health_check() {
     );
     let db = PostgresDb::create();
     let redis = PrivateRedis::start();
-    let child = Command::new(target.join("debug/ai"))
-        .env("PORT", port.to_string())
-        .env("DATABASE_URL", &db.url)
-        .env("REDIS_URL", &redis.url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the rust service");
-    let _service = Service(child);
-    wait_for(port);
+    let _service = Service::start(
+        Command::new(target.join("debug/ai")),
+        port,
+        &db.url,
+        &redis.url,
+    );
     let health = format!("ai=http://127.0.0.1:{port}/health");
     ctx.cmd(["health-check", health.as_str()]).expect_code(0);
     let base = format!("http://127.0.0.1:{port}");

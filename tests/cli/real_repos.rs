@@ -33,6 +33,16 @@ fn commit(dir: &Path, author: &str, days_ago: u64, message: &str) {
     );
 }
 
+/// `analyze-boundaries` as JSON, and what it said on stderr.
+fn analyze(ctx: &TestContext, args: &[&str]) -> (serde_json::Value, String) {
+    let mut all = vec!["--format", "json", "analyze-boundaries"];
+    all.extend_from_slice(args);
+    let out = ctx.cmd(&all).output();
+    let report =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    (report, out.stderr)
+}
+
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
@@ -77,11 +87,7 @@ fn stale_clone(days_ago: u64) -> TestContext {
 #[test]
 fn a_stale_clone_shows_its_team_from_the_window_before_its_newest_commit() {
     let ctx = stale_clone(200);
-    let out = ctx
-        .cmd(["--format", "json", "analyze-boundaries", "repo"])
-        .output();
-    let report: serde_json::Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let (report, _stderr) = analyze(&ctx, &["repo"]);
     let ai = report["domains"]
         .as_array()
         .unwrap()
@@ -126,21 +132,15 @@ fn a_folder_inside_another_repository_is_said_plainly_and_no_usable_commit_is_un
     git(&outer, &["add", "-A"]);
     // Only a bot ever committed: nothing tells who the team is.
     commit(&outer, "dependabot[bot] bot@github.com", 1, "bump");
-    let out = ctx
-        .cmd(["--format", "json", "analyze-boundaries", "outer/repo"])
-        .output();
+    let (report, stderr) = analyze(&ctx, &["outer/repo"]);
     assert!(
-        out.stderr.contains("lies inside the git repository at") && out.stderr.contains("outer"),
-        "{}",
-        out.stderr
+        stderr.contains("lies inside the git repository at") && stderr.contains("outer"),
+        "{stderr}"
     );
     assert!(
-        out.stderr
-            .contains("no commits in the 90 days up to the newest one"),
-        "{}",
-        out.stderr
+        stderr.contains("no commits in the 90 days up to the newest one"),
+        "{stderr}"
     );
-    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let ai = report["domains"]
         .as_array()
         .unwrap()
@@ -187,17 +187,7 @@ fn workspace_imports_resolve_through_exports_without_node_modules() {
             "[domains]\nbilling = [\"apps/web/src/services/billing\"]\ndatabase = [\"packages/database\"]\nui = [\"packages/ui\"]\ncore = [\"packages/core\"]\n",
         )
         .build();
-    let out = ctx
-        .cmd([
-            "--format",
-            "json",
-            "analyze-boundaries",
-            "mono",
-            "--no-history",
-        ])
-        .output();
-    let report: serde_json::Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let (report, _stderr) = analyze(&ctx, &["mono", "--no-history"]);
     let billing = report["domains"]
         .as_array()
         .unwrap()
@@ -236,17 +226,7 @@ fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
         .file("mono/packages/app/package.json", r#"{"name": "@x/app"}"#)
         .file("mono/skillsctl.toml", "[domains]\nbilling = [\"packages/app/src/services/billing\"]\nui = [\"packages/ui\"]\n")
         .build();
-    let out = ctx
-        .cmd([
-            "--format",
-            "json",
-            "analyze-boundaries",
-            "mono",
-            "--no-history",
-        ])
-        .output();
-    let report: serde_json::Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let (report, stderr) = analyze(&ctx, &["mono", "--no-history"]);
     assert_eq!(
         report["unresolved"],
         serde_json::json!({"external package": 1, "missing file": 1, "unknown workspace name or subpath": 2}),
@@ -254,9 +234,7 @@ fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
         report["unresolved"]
     );
     assert!(
-        out.stderr
-            .contains("2 of 3 imports of workspace packages lead to no file"),
-        "{}",
-        out.stderr
+        stderr.contains("2 of 3 imports of workspace packages lead to no file"),
+        "{stderr}"
     );
 }
