@@ -20,6 +20,9 @@ pub struct Config {
     pub workspace: WorkspaceConfig,
     /// Domain name → paths or globs (relative to the project root) that belong to it.
     pub domains: BTreeMap<String, Vec<String>>,
+    /// Domain name → role: `domain`, `app`, `shared` or `data` (only `domain`
+    /// is ever recommended for extraction).
+    pub roles: BTreeMap<String, crate::repo::domains::Role>,
     pub database: DatabaseConfig,
     pub redis: RedisConfig,
     pub health: HealthConfig,

@@ -66,6 +66,10 @@ pub struct RepoLayout {
     pub cargo_members: Vec<String>,
     /// Domain name → folders, see [`domains::detect`].
     pub domains: BTreeMap<String, Vec<String>>,
+    /// Domain name → its role (app, shared library, data layer, domain).
+    pub domain_roles: BTreeMap<String, domains::Role>,
+    /// Domain name → where detection found it, for `init`'s comments.
+    pub domain_found: BTreeMap<String, String>,
 }
 
 /// One workspace package.
@@ -169,7 +173,14 @@ pub fn detect(root: &Path) -> Result<RepoLayout, RepoError> {
     layout.prisma = prisma::detect(root, &layout.packages)?;
     layout.migrations = detect_migrations(root, &layout);
     layout.compose = compose::detect(root)?;
-    layout.domains = domains::detect(root, &layout.packages);
+    let detected = domains::detect(
+        root,
+        &layout.packages,
+        layout.prisma.as_ref().map(|p| p.path.as_str()),
+    );
+    layout.domains = detected.domains;
+    layout.domain_roles = detected.roles;
+    layout.domain_found = detected.found;
     Ok(layout)
 }
 

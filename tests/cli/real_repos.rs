@@ -238,3 +238,216 @@ fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
         "{stderr}"
     );
 }
+
+/// `n` lines of code that export one constant each.
+fn code(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("export const v{i} = {i};\n"))
+        .collect()
+}
+
+/// A documenso-shaped monorepo: business logic in `packages/lib/server-only/<d>`
+/// and `packages/trpc/server/<d>-router`, API routes and components in the
+/// app, plus a Prisma package, a ui package and a tsconfig package.
+fn sliced_monorepo() -> TestContext {
+    let mut builder = TestContext::builder()
+        .file("mono/package.json", r#"{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}"#)
+        .file("mono/apps/web/package.json", r#"{"name": "@x/web", "dependencies": {"next": "15"}}"#)
+        .file("mono/packages/lib/package.json", r#"{"name": "@x/lib", "main": "./index.ts"}"#)
+        .file("mono/packages/trpc/package.json", r#"{"name": "@x/trpc", "main": "./index.ts"}"#)
+        .file("mono/packages/prisma/package.json", r#"{"name": "@x/prisma", "main": "./index.ts"}"#)
+        .file("mono/packages/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n\nmodel Document {\n  id Int @id\n}\n")
+        .file("mono/packages/prisma/index.ts", &code(40))
+        .file("mono/packages/ui/package.json", r#"{"name": "@x/ui", "main": "./index.ts"}"#)
+        .file("mono/packages/ui/primitives/button.tsx", &code(300))
+        .file("mono/packages/tsconfig/package.json", r#"{"name": "@x/tsconfig"}"#)
+        .file("mono/packages/lib/utils/format.ts", &code(120))
+        .file("mono/packages/trpc/index.ts", &code(20))
+        .file("mono/apps/web/src/app/layout.tsx", &code(50));
+    for (server_only, router, route, component) in [
+        ("document", "document-router", "documents", "document"),
+        ("team", "team-router", "teams", "teams"),
+        ("webhooks", "webhook-router", "webhooks", "webhook"),
+    ] {
+        builder = builder
+            .file(
+                &format!("mono/packages/lib/server-only/{server_only}/create.ts"),
+                &code(200),
+            )
+            .file(
+                &format!("mono/packages/trpc/server/{router}/router.ts"),
+                &code(150),
+            )
+            .file(
+                &format!("mono/apps/web/src/app/api/v1/{route}/route.ts"),
+                &code(30),
+            )
+            .file(
+                &format!("mono/apps/web/src/components/{component}/table.tsx"),
+                &code(80),
+            );
+    }
+    builder.build()
+}
+
+#[test]
+fn vertical_slices_merge_across_layers_and_packages_keep_their_roles() {
+    let ctx = sliced_monorepo();
+    let (report, stderr) = analyze(&ctx, &["mono", "--no-history"]);
+    let domains = report["domains"].as_array().unwrap();
+    let find = |name: &str| {
+        domains
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("no domain {name}: {stderr}"))
+    };
+    // Hand-checked: one domain per slice name, singular/plural and -router merged.
+    assert_eq!(
+        find("document")["paths"],
+        serde_json::json!([
+            "apps/web/src/app/api/v1/documents",
+            "apps/web/src/components/document",
+            "packages/lib/server-only/document",
+            "packages/trpc/server/document-router",
+        ])
+    );
+    assert_eq!(find("team")["files"], 4);
+    assert_eq!(find("webhook")["lines"]["code"], 460);
+    for (name, role) in [
+        ("document", "domain"),
+        ("web", "app"),
+        ("lib", "shared"),
+        ("ui", "shared"),
+        ("prisma", "data"),
+        ("trpc", "domain"),
+    ] {
+        assert_eq!(find(name)["role"], role, "{name}");
+    }
+    // Shared libraries, the data layer and the app are never extracted.
+    for name in ["lib", "ui", "prisma", "web"] {
+        let d = find(name);
+        assert_eq!(d["recommendation"], "keep", "{name}");
+        assert!(
+            d["reasons"][0]
+                .as_str()
+                .unwrap()
+                .contains("never extracted"),
+            "{name}: {}",
+            d["reasons"]
+        );
+    }
+    // Every line of code lies in a domain or a package.
+    let total = report["lines"]["code"].as_u64().unwrap();
+    let unassigned = report["unassigned"]["lines"]["code"].as_u64().unwrap();
+    assert!(total >= 1910 && unassigned == 0, "{unassigned} of {total}");
+}
+
+#[test]
+fn init_writes_the_detected_map_with_where_each_domain_was_found() {
+    let ctx = sliced_monorepo();
+    let out = ctx.cmd(&["init", "mono", "--yes"]).output();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(ctx.path("mono/skillsctl.toml")).unwrap();
+    assert!(
+        text.contains(
+            "# document: vertical slice in 4 layers: api routes, components, router, server-only\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("# ui: workspace package @x/ui, shared library: named `ui`\n"),
+        "{text}"
+    );
+    assert!(text.contains("[roles]\n"), "{text}");
+    assert!(text.contains("prisma = \"data\"\n"), "{text}");
+    // The gateway routes only business domains.
+    let gateway = std::fs::read_to_string(ctx.path("mono/gateway.toml")).unwrap();
+    assert!(
+        gateway.contains("prefix = \"/api/v1/documents\""),
+        "{gateway}"
+    );
+    assert!(!gateway.contains("service = \"ui\""), "{gateway}");
+    // The written map is the one analysis then uses, roles included.
+    let (report, _) = analyze(&ctx, &["mono", "--no-history"]);
+    let names: Vec<&str> = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "document", "lib", "prisma", "team", "trpc", "tsconfig", "ui", "web", "webhook"
+        ]
+    );
+    let ui = report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "ui")
+        .unwrap();
+    assert_eq!(ui["role"], "shared");
+}
+
+/// A dub-shaped single app: slices in `lib/api/<d>s`, `lib/actions/<d>s`,
+/// hooks `use-<d>s.ts`, pages under a hostname folder and a dynamic segment,
+/// and the Prisma schema inside the app.
+#[test]
+fn a_single_app_with_its_own_schema_keeps_the_app_role_and_a_data_layer() {
+    let mut builder = TestContext::builder()
+        .file(
+            "one/package.json",
+            r#"{"name": "one", "private": true, "workspaces": ["apps/*"]}"#,
+        )
+        .file(
+            "one/apps/web/package.json",
+            r#"{"name": "web", "dependencies": {"next": "15"}}"#,
+        )
+        .file(
+            "one/apps/web/prisma/schema/schema.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+        )
+        .file(
+            "one/apps/web/prisma/schema/link.prisma",
+            "model Link {\n  id Int @id\n}\n",
+        )
+        .file("one/apps/web/lib/prisma/index.ts", &code(10))
+        .file("one/apps/web/middleware.ts", &code(10));
+    for (api, hook, page) in [
+        ("links", "use-links.ts", "links"),
+        ("partners", "usePartners.ts", "partners"),
+    ] {
+        builder = builder
+            .file(&format!("one/apps/web/lib/api/{api}/get.ts"), &code(100))
+            .file(&format!("one/apps/web/lib/swr/{hook}"), &code(20))
+            .file(
+                &format!("one/apps/web/app/app.dub.co/(dashboard)/[slug]/{page}/page.tsx"),
+                &code(60),
+            );
+    }
+    let ctx = builder.build();
+    let (report, stderr) = analyze(&ctx, &["one", "--no-history"]);
+    let domains = report["domains"].as_array().unwrap();
+    let find = |name: &str| {
+        domains
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("no domain {name}: {stderr}"))
+    };
+    assert_eq!(
+        find("links")["paths"],
+        serde_json::json!([
+            "apps/web/app/app.dub.co/(dashboard)/[slug]/links",
+            "apps/web/lib/api/links",
+            "apps/web/lib/swr/use-links.ts",
+        ])
+    );
+    assert_eq!(find("partners")["files"], 3);
+    assert_eq!(find("web")["role"], "app");
+    assert_eq!(find("database")["role"], "data");
+    assert_eq!(
+        find("database")["paths"],
+        serde_json::json!(["apps/web/prisma"])
+    );
+}

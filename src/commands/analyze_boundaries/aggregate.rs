@@ -11,6 +11,7 @@ use super::history::{Coupling, History};
 use super::report::{self, BoundaryReport, DomainReport};
 use super::traffic::Traffic;
 use crate::config::Config;
+use crate::repo::domains::Role;
 use crate::repo::loc::{Language, LineCounts};
 
 /// Boundary edges listed per domain (all are counted).
@@ -25,6 +26,7 @@ pub struct Parts<'a> {
     /// Domain names, sorted: index order is name order.
     pub names: &'a [String],
     pub domain_paths: &'a BTreeMap<String, Vec<String>>,
+    pub roles: &'a BTreeMap<String, Role>,
     /// The workspace's own package names (never a domain's "own" stack).
     pub workspace_names: BTreeSet<&'a str>,
     pub history: Option<&'a History>,
@@ -229,6 +231,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
             loc: settings.matrix.loc.unwrap_or(1000),
         },
         domain_paths: parts.domain_paths,
+        roles: parts.roles,
     };
     let domains: Vec<DomainReport<'_>> = totals
         .per_domain
@@ -316,6 +319,7 @@ struct DomainContext<'a, 'l> {
     settings: &'a Config,
     thresholds: Thresholds,
     domain_paths: &'a BTreeMap<String, Vec<String>>,
+    roles: &'a BTreeMap<String, Role>,
 }
 
 impl<'a> DomainContext<'a, '_> {
@@ -358,6 +362,10 @@ impl<'a> DomainContext<'a, '_> {
             &own_packages,
             fan_in.len(),
         );
+        let evidence = decision::Evidence {
+            fan_out: fan_out.len(),
+            ..evidence
+        };
         // Enough to act on; the count says how many there are in all.
         let facts = self.facts;
         let boundary_edges = crossings
@@ -376,6 +384,7 @@ impl<'a> DomainContext<'a, '_> {
             .collect();
         DomainReport {
             name: name.clone(),
+            role: evidence.role,
             paths: self.domain_paths.get(name).cloned().unwrap_or_default(),
             files: totals.files,
             lines: totals.lines,
@@ -414,6 +423,7 @@ impl<'a> DomainContext<'a, '_> {
         let facts_cfg = self.settings.facts.get(name);
         decision::Evidence {
             name: name.to_owned(),
+            role: self.roles.get(name).copied().unwrap_or(Role::Domain),
             code_lines: totals.lines.code,
             authors,
             traffic_avg: rate.map(|r| r.avg_per_min),
@@ -430,6 +440,8 @@ impl<'a> DomainContext<'a, '_> {
                 .filter(|c| c.iter().any(|d| d == name))
                 .flat_map(|c| c.iter().filter(|d| *d != name).cloned())
                 .collect(),
+            fan_out: 0,
+            domains: self.names.len(),
             strong_coupling: self
                 .coupling
                 .iter()

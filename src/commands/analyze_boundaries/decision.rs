@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::repo::domains::Role;
+
 /// Thresholds of the matrix; the defaults are the guide's.
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
@@ -74,6 +76,11 @@ pub struct Blocker {
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
     pub name: String,
+    /// Apps, shared libraries and the data layer are never extracted.
+    pub role: Role,
+    /// Domains it imports, of `domains` in all.
+    pub fan_out: usize,
+    pub domains: usize,
     pub code_lines: u64,
     pub authors: Option<usize>,
     pub traffic_avg: Option<f64>,
@@ -119,6 +126,39 @@ fn guide_list(name: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Code the guide keeps in the monolith whatever the matrix says (§4.3):
+/// apps, shared libraries and the data layer, auth (security critical) and
+/// aggregators (high fan-out, like its Dashboard APIs).
+fn kept_by_nature(e: &Evidence) -> Option<String> {
+    if e.role != Role::Domain {
+        return Some(format!(
+            "a {}: everything else builds on it, so it is never extracted",
+            e.role.label()
+        ));
+    }
+    let n = e.name.to_lowercase();
+    if [
+        "auth",
+        "authentication",
+        "session",
+        "sessions",
+        "login",
+        "2fa",
+        "sso",
+    ]
+    .contains(&n.as_str())
+    {
+        return Some("auth is security critical: the guide keeps it in the monolith (§4.3)".into());
+    }
+    if e.fan_out >= 5 && e.fan_out * 2 >= e.domains.saturating_sub(1) {
+        return Some(format!(
+            "aggregates {} of {} domains, like the guide's Dashboard APIs: kept in the monolith (§4.3)",
+            e.fan_out, e.domains
+        ));
+    }
+    None
 }
 
 #[must_use]
@@ -262,6 +302,13 @@ pub fn decide(e: &Evidence, t: &Thresholds) -> Decision {
     if let Some(note) = guide_list(&e.name) {
         reasons.push(note.to_owned());
     }
+    let recommendation = match kept_by_nature(e) {
+        Some(why) => {
+            reasons.insert(0, why);
+            Recommendation::Keep
+        }
+        None => recommendation,
+    };
     let mut blockers = Vec::new();
     for (model, others) in &e.shared_models {
         blockers.push(Blocker {

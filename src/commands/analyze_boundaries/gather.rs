@@ -38,6 +38,8 @@ pub struct Inputs {
     pub loaded: Option<Loaded>,
     pub layout: RepoLayout,
     pub domain_paths: BTreeMap<String, Vec<String>>,
+    /// Domain name → role: `[roles]`, else detection's, else inferred.
+    pub roles: BTreeMap<String, domains::Role>,
     pub map: DomainMap,
     pub resolver: imports::ImportResolver,
     /// Crate name with `_` → its `src` folder.
@@ -78,9 +80,24 @@ pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
     };
     let settings = loaded.as_ref().map_or(&ctx.config.config, |l| &l.config);
     let layout = repo_layout::detect(&root)?;
-    let domain_paths = domains::effective(&settings.domains, &layout.domains)
-        .0
-        .clone();
+    let (effective, source) = domains::effective(&settings.domains, &layout.domains);
+    let domain_paths = effective.clone();
+    let prisma_schema = layout.prisma.as_ref().map(|p| p.path.as_str());
+    let roles = domain_paths
+        .iter()
+        .map(|(name, folders)| {
+            let detected = (source == domains::MapSource::Detected)
+                .then(|| layout.domain_roles.get(name).copied())
+                .flatten();
+            let role = settings
+                .roles
+                .get(name)
+                .copied()
+                .or(detected)
+                .unwrap_or_else(|| domains::roles::infer(folders, &layout.packages, prisma_schema));
+            (name.clone(), role)
+        })
+        .collect();
     if domain_paths.is_empty() {
         return Err(UsageError::new("no domains: add [domains] to skillsctl.toml (name = [folders]) or use */src/services/<name> folders").into());
     }
@@ -94,6 +111,7 @@ pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
         loaded,
         layout,
         domain_paths,
+        roles,
         map,
         resolver,
         rust_workspace,

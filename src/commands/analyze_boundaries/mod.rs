@@ -147,6 +147,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         graph: &graph,
         names: inputs.map.names(),
         domain_paths: &inputs.domain_paths,
+        roles: &inputs.roles,
         workspace_names: inputs
             .layout
             .packages

@@ -28,6 +28,8 @@ pub struct BoundaryEdge<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct DomainReport<'a> {
     pub name: String,
+    /// domain, app, shared or data: only a domain is ever extracted.
+    pub role: crate::repo::domains::Role,
     pub paths: Vec<String>,
     pub files: usize,
     pub lines: LineCounts,

@@ -20,6 +20,14 @@ pub fn render(layout: &RepoLayout, app_url: &str) -> String {
     let _ = writeln!(out, "[monolith]\nurls = [{}]", quote(app_url));
     let mut prefixes: Vec<String> = Vec::new();
     for (name, folders) in &layout.domains {
+        // Apps, shared libraries and the data layer serve no API prefix of their own.
+        if layout
+            .domain_roles
+            .get(name)
+            .is_some_and(|r| *r != crate::repo::domains::Role::Domain)
+        {
+            continue;
+        }
         let service = service_name(name);
         let prefix = folders
             .iter()

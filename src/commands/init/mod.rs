@@ -74,8 +74,12 @@ pub fn run(args: &InitArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         .ok()
         .and_then(|text| config::parse(&text, &target.display().to_string()).ok())
     {
-        let (domains, _) = repo::domains::effective(&existing.domains, &layout.domains);
-        layout.domains = domains.clone();
+        let (domains, source) = repo::domains::effective(&existing.domains, &layout.domains);
+        if source == repo::domains::MapSource::Config {
+            layout.domains = domains.clone();
+            layout.domain_found.clear();
+            layout.domain_roles = existing.roles.clone();
+        }
     }
     let prompter = Prompter::new(args.yes);
     let defaults = Answers::defaults(&layout);

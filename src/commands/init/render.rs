@@ -190,12 +190,41 @@ fn domains_section(w: &mut String, layout: &RepoLayout) {
     );
     let _ = writeln!(
         w,
-        "# */src/services/<name> and app/api/(v1/)<name>; edit to match how you think of them."
+        "# vertical slices (services/, features/, modules/, server-only/, *-router, app/api/…)"
+    );
+    let _ = writeln!(
+        w,
+        "# merged by name across layers, and the workspace packages that hold the rest."
+    );
+    let _ = writeln!(
+        w,
+        "# The most specific folder wins; edit to match how you think of them."
     );
     for (name, folders) in &layout.domains {
+        if let Some(found) = layout.domain_found.get(name) {
+            let _ = writeln!(w, "# {name}: {found}");
+        }
         let _ = writeln!(w, "{} = {}", key(name), list(folders));
     }
     let _ = writeln!(w);
+    let roles: Vec<_> = layout
+        .domain_roles
+        .iter()
+        .filter(|(_, role)| **role != crate::repo::domains::Role::Domain)
+        .collect();
+    if !roles.is_empty() {
+        let _ = writeln!(w, "[roles]");
+        let _ = writeln!(
+            w,
+            "# Apps, shared libraries and the data layer are never recommended for extraction."
+        );
+        for (name, role) in roles {
+            let value = serde_json::to_value(role).ok();
+            let value = value.as_ref().and_then(|v| v.as_str()).unwrap_or("domain");
+            let _ = writeln!(w, "{} = {}", key(name), quote(value));
+        }
+        let _ = writeln!(w);
+    }
 }
 
 fn database_section(w: &mut String, layout: &RepoLayout, urls: &Urls<'_>) {
