@@ -241,9 +241,11 @@ fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
 
 /// `n` lines of code that export one constant each.
 fn code(n: usize) -> String {
-    (0..n)
-        .map(|i| format!("export const v{i} = {i};\n"))
-        .collect()
+    use std::fmt::Write as _;
+    (0..n).fold(String::new(), |mut out, i| {
+        let _ = writeln!(out, "export const v{i} = {i};");
+        out
+    })
 }
 
 /// A documenso-shaped monorepo: business logic in `packages/lib/server-only/<d>`
@@ -345,7 +347,7 @@ fn vertical_slices_merge_across_layers_and_packages_keep_their_roles() {
 #[test]
 fn init_writes_the_detected_map_with_where_each_domain_was_found() {
     let ctx = sliced_monorepo();
-    let out = ctx.cmd(&["init", "mono", "--yes"]).output();
+    let out = ctx.cmd(["init", "mono", "--yes"]).output();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = std::fs::read_to_string(ctx.path("mono/skillsctl.toml")).unwrap();
     assert!(

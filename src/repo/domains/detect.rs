@@ -323,7 +323,7 @@ fn entries(dir: &Path) -> Vec<(String, std::path::PathBuf, bool)> {
             Some((name, e.path(), is_dir))
         })
         .filter(|(name, _, is_dir)| {
-            !name.starts_with('.') && !(*is_dir && SKIPPED_DIRS.contains(&name.as_str()))
+            !(name.starts_with('.') || (*is_dir && SKIPPED_DIRS.contains(&name.as_str())))
         })
         .collect();
     found.sort();

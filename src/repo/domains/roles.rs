@@ -108,9 +108,6 @@ pub fn classify(package: &Package, prisma_schema: Option<&str>) -> (Role, String
     if DATA.contains(&short.as_str()) || DATA.contains(&folder.as_str()) {
         return (Role::Data, format!("named `{short}`"));
     }
-    if package.next_app {
-        return (Role::App, "a Next.js app".to_owned());
-    }
     if package.path.starts_with("apps/") {
         return (Role::App, "an app under apps/".to_owned());
     }
@@ -119,12 +116,24 @@ pub fn classify(package: &Package, prisma_schema: Option<&str>) -> (Role, String
             || ["eslint", "tsconfig", "prettier", "tailwind"]
                 .iter()
                 .any(|p| n.starts_with(p))
-            || ["-config", "-ui", "-utils", "-types", "-tsconfig"]
-                .iter()
-                .any(|s| n.ends_with(s))
+            || [
+                "-config",
+                "-ui",
+                "-utils",
+                "-types",
+                "-tsconfig",
+                "-tests",
+                "e2e",
+            ]
+            .iter()
+            .any(|s| n.ends_with(s))
     };
+    // A ui library with `next` as a peer dependency is still a library.
     if shared_word(&short) || shared_word(&folder) {
         return (Role::Shared, format!("named `{short}`"));
+    }
+    if package.next_app {
+        return (Role::App, "a Next.js app".to_owned());
     }
     (Role::Domain, "no app, library or database name".to_owned())
 }

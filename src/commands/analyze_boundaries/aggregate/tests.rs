@@ -107,6 +107,7 @@ fn the_report_lists_edges_cycles_and_boundary_edges_per_domain() {
     let (facts, graph, names) = sample();
     let settings = Config::default();
     let domain_paths = BTreeMap::new();
+    let roles = BTreeMap::new();
     let report = report(Parts {
         project: "sample".into(),
         root: "/repo".to_owned(),
@@ -114,6 +115,7 @@ fn the_report_lists_edges_cycles_and_boundary_edges_per_domain() {
         graph: &graph,
         names: &names,
         domain_paths: &domain_paths,
+        roles: &roles,
         workspace_names: BTreeSet::new(),
         history: None,
         history_window_days: 90,
