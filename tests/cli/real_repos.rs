@@ -239,6 +239,16 @@ fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
     );
 }
 
+/// The report's entry for domain `name`.
+fn domain<'r>(report: &'r serde_json::Value, name: &str, stderr: &str) -> &'r serde_json::Value {
+    report["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == name)
+        .unwrap_or_else(|| panic!("no domain {name}: {stderr}"))
+}
+
 /// `n` lines of code that export one constant each.
 fn code(n: usize) -> String {
     use std::fmt::Write as _;
@@ -296,13 +306,7 @@ fn sliced_monorepo() -> TestContext {
 fn vertical_slices_merge_across_layers_and_packages_keep_their_roles() {
     let ctx = sliced_monorepo();
     let (report, stderr) = analyze(&ctx, &["mono", "--no-history"]);
-    let domains = report["domains"].as_array().unwrap();
-    let find = |name: &str| {
-        domains
-            .iter()
-            .find(|d| d["name"] == name)
-            .unwrap_or_else(|| panic!("no domain {name}: {stderr}"))
-    };
+    let find = |name: &str| domain(&report, name, &stderr);
     // Hand-checked: one domain per slice name, singular/plural and -router merged.
     assert_eq!(
         find("document")["paths"],
@@ -383,13 +387,7 @@ fn init_writes_the_detected_map_with_where_each_domain_was_found() {
             "document", "lib", "prisma", "team", "trpc", "tsconfig", "ui", "web", "webhook"
         ]
     );
-    let ui = report["domains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "ui")
-        .unwrap();
-    assert_eq!(ui["role"], "shared");
+    assert_eq!(domain(&report, "ui", "")["role"], "shared");
 }
 
 /// A dub-shaped single app: slices in `lib/api/<d>s`, `lib/actions/<d>s`,
@@ -430,13 +428,7 @@ fn a_single_app_with_its_own_schema_keeps_the_app_role_and_a_data_layer() {
     }
     let ctx = builder.build();
     let (report, stderr) = analyze(&ctx, &["one", "--no-history"]);
-    let domains = report["domains"].as_array().unwrap();
-    let find = |name: &str| {
-        domains
-            .iter()
-            .find(|d| d["name"] == name)
-            .unwrap_or_else(|| panic!("no domain {name}: {stderr}"))
-    };
+    let find = |name: &str| domain(&report, name, &stderr);
     assert_eq!(
         find("links")["paths"],
         serde_json::json!([

@@ -195,18 +195,7 @@ const NOT_PLURAL: &[&str] = &[
 /// off, the last word singular.
 #[must_use]
 pub fn key(name: &str) -> Option<String> {
-    let mut words = words(strip_extension(name));
-    // React hooks: `use-partners.ts`, `useRules.tsx`.
-    if words.len() > 1 && words[0] == "use" {
-        words.remove(0);
-    }
-    while words.len() > 1
-        && words
-            .last()
-            .is_some_and(|w| LAYER_SUFFIXES.contains(&w.as_str()))
-    {
-        words.pop();
-    }
+    let mut words = domain_words(name);
     if let Some(last) = words.last_mut() {
         *last = singular(last);
     }
@@ -221,6 +210,12 @@ pub fn key(name: &str) -> Option<String> {
 /// (`documents`, `team-members`), suffix and extension cut off.
 #[must_use]
 pub fn display(name: &str) -> String {
+    domain_words(name).join("-")
+}
+
+/// A name's words without extension, hook prefix (`use-partners.ts`,
+/// `useRules.tsx`) and layer suffixes.
+fn domain_words(name: &str) -> Vec<String> {
     let mut words = words(strip_extension(name));
     if words.len() > 1 && words[0] == "use" {
         words.remove(0);
@@ -232,7 +227,7 @@ pub fn display(name: &str) -> String {
     {
         words.pop();
     }
-    words.join("-")
+    words
 }
 
 fn starts_with_letter(s: &str) -> bool {
