@@ -95,6 +95,9 @@ pub fn recover(root: &Path, writer: FileWriter) -> Result<Option<usize>, FsError
     }
     for entry in &journal.entries {
         let full = root.join(&entry.path);
+        // A kill inside this file's write left its temp file beside it: gone
+        // first, so that a folder the write made is empty and goes too.
+        remove_stray_temp_files(full.parent().unwrap_or(root));
         if let Some(previous) = entry.previous() {
             if std::fs::read(&full).ok().as_deref() != Some(previous.as_slice()) {
                 writer.write(&full, &previous, WriteMode::Overwrite)?;
@@ -103,7 +106,6 @@ pub fn recover(root: &Path, writer: FileWriter) -> Result<Option<usize>, FsError
             let _ = std::fs::remove_file(&full);
             super::changeset::remove_emptied_folders(root, &full);
         }
-        remove_stray_temp_files(full.parent().unwrap_or(root));
     }
     end(root);
     Ok(Some(journal.entries.len()))
@@ -160,6 +162,7 @@ mod tests {
                 ("a.toml", Some(b"old = 1\n")),
                 ("blob.bin", Some(&[0u8, 159, 146, 150])),
                 ("new/dir/c.ts", None),
+                ("made/d.ts", None),
             ],
         )
         .unwrap();
@@ -169,7 +172,10 @@ mod tests {
         std::fs::create_dir_all(root.join("new/dir")).unwrap();
         std::fs::write(root.join("new/dir/c.ts"), "x").unwrap();
         std::fs::write(root.join(".skillsctl-tmp-abc.tmp"), "half").unwrap();
-        assert_eq!(recover(root, writer).unwrap(), Some(3));
+        // Killed inside the write of d.ts: only its temp file is there.
+        std::fs::create_dir_all(root.join("made")).unwrap();
+        std::fs::write(root.join("made/.skillsctl-tmp-d.tmp"), "half").unwrap();
+        assert_eq!(recover(root, writer).unwrap(), Some(4));
         assert_eq!(
             std::fs::read_to_string(root.join("a.toml")).unwrap(),
             "old = 1\n"
@@ -183,6 +189,7 @@ mod tests {
             "the folder the apply made is gone"
         );
         assert!(!root.join(".skillsctl-tmp-abc.tmp").exists());
+        assert!(!root.join("made").exists(), "nor the folder of a cut write");
         assert!(!root.join(FILE).exists());
         assert_eq!(recover(root, writer).unwrap(), None, "nothing left to do");
     }
