@@ -3,8 +3,10 @@
 //!
 //! - [`parse`]: TypeScript/JavaScript imports with lines and specifier spans (oxc).
 //! - [`resolve`]: where a specifier leads (tsconfig, package.json, workspaces).
+//! - [`links`]: the node_modules links of workspace packages, for a tree without them.
 //! - [`rust`]: Rust `use` paths and where they lead.
 
+mod links;
 pub mod parse;
 pub mod resolve;
 pub mod rust;

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
+use super::links::WorkspaceLinks;
+
 /// Where an import leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -18,7 +20,7 @@ pub enum Target {
 
 /// Resolves specifiers like TypeScript and bundlers do.
 pub struct ImportResolver {
-    resolver: oxc_resolver::Resolver,
+    resolver: oxc_resolver::ResolverGeneric<WorkspaceLinks>,
     root: PathBuf,
     workspace: Vec<WorkspacePackage>,
 }
@@ -60,9 +62,13 @@ impl WorkspacePackage {
     fn resolve(&self, subpath: &str) -> Option<PathBuf> {
         let target = self.target(subpath)?;
         let mut candidates = vec![target.clone()];
-        for (built, source) in [("dist/", "src/"), ("build/", "src/"), ("lib/", "src/")] {
+        for built in ["dist/", "build/", "lib/"] {
             if target.contains(built) {
-                candidates.push(target.replacen(built, source, 1));
+                candidates.push(target.replacen(built, "src/", 1));
+            }
+            // `dist/src/x` built from the package's own tree (rootDir at the package).
+            if let Some(rest) = target.trim_start_matches("./").strip_prefix(built) {
+                candidates.push(format!("./{rest}"));
             }
         }
         if !target.starts_with("./src/") && self.exports.iter().all(|(p, _)| p == ".") {
@@ -144,8 +150,12 @@ impl ImportResolver {
                 .collect(),
             ..oxc_resolver::ResolveOptions::default()
         };
+        let links = WorkspaceLinks::new(
+            root,
+            workspace.iter().map(|p| (p.name.as_str(), p.dir.as_path())),
+        );
         ImportResolver {
-            resolver: oxc_resolver::Resolver::new(options),
+            resolver: oxc_resolver::ResolverGeneric::new_with_file_system(links, options),
             root: root.to_path_buf(),
             workspace,
         }
@@ -647,5 +657,58 @@ mod tests {
             assert_eq!(by_file["src/a.ts"], &Resolved::File(0), "{order:?}");
             assert_ne!(by_file["tests/a.test.ts"], &Resolved::File(0), "{order:?}");
         }
+    }
+
+    /// An app whose tsconfig extends a workspace package's tsconfig by name
+    /// (`extends: "@x/tsconfig/nextjs.json"`) keeps its own `@/*` paths in a
+    /// tree with no node_modules, and the packages resolve by name through
+    /// their `exports` conditions.
+    #[test]
+    fn tsconfig_extends_of_a_workspace_package_loads_without_node_modules() {
+        let walked = [
+            "apps/web/lib/db.ts",
+            "apps/web/app/page.tsx",
+            "packages/database/src/client.ts",
+        ];
+        let mut files: Vec<(&str, &str)> = walked.iter().map(|f| (*f, "")).collect();
+        files.extend([
+            (
+                "apps/web/tsconfig.json",
+                r#"{"extends": "@x/tsconfig/nextjs.json", "include": ["**/*.tsx", "**/*.ts"],
+                    "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./*"]}}}"#,
+            ),
+            ("apps/web/package.json", r#"{"name": "web"}"#),
+            ("packages/tsconfig/package.json", r#"{"name": "@x/tsconfig"}"#),
+            (
+                "packages/tsconfig/nextjs.json",
+                r#"{"compilerOptions": {"strict": true}}"#,
+            ),
+            (
+                "packages/database/package.json",
+                r#"{"name": "@x/database", "exports": {".": {"types": "./src/client.ts", "default": "./dist/client.js"}}}"#,
+            ),
+        ]);
+        let root = tree(&files);
+        let workspace = ["tsconfig", "database"]
+            .iter()
+            .map(|name| WorkspacePackage {
+                name: format!("@x/{name}"),
+                dir: root.path().join("packages").join(name),
+                exports: Vec::new(),
+            })
+            .collect();
+        let resolver = ImportResolver::new(root.path(), workspace);
+        let index = FileIndex::new(walked.iter().copied());
+        let mut tree = TreeResolver::new(&resolver, &index);
+        let from = "apps/web/app/page.tsx";
+        assert_eq!(
+            tree.resolve(from, folder_of(from), "@/lib/db"),
+            Resolved::File(0)
+        );
+        assert_eq!(
+            tree.resolve(from, folder_of(from), "@x/database"),
+            Resolved::File(2)
+        );
+        assert!(!root.path().join("node_modules").exists());
     }
 }
