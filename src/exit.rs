@@ -77,6 +77,7 @@ fn status_of(cause: &(dyn std::error::Error + 'static)) -> Option<ExitStatus> {
         || cause.is::<ConfigError>()
         || cause.is::<crate::config::interpolate::InterpolateError>()
         || cause.is::<crate::repo::RepoError>()
+        || cause.is::<crate::adapters::git_log::GitLogError>()
         || cause.is::<crate::repo::domains::DomainError>()
         || cause.is::<migrate::Blocked>()
         || cause.is::<migrate::SourceError>()

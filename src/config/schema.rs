@@ -94,6 +94,8 @@ pub struct AnalysisConfig {
     pub min_shared_commits: Option<usize>,
     /// Minimum coupling degree in percent (default 30).
     pub min_coupling_degree: Option<f64>,
+    /// A saved `git log` to read the history from, relative to the project root.
+    pub git_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,5 +16,6 @@ mod help;
 mod init;
 mod migrate;
 mod real_repos;
+mod saved_history;
 mod secrets;
 mod smoke;

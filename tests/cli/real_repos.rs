@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::support::TestContext;
+use crate::support::history::use_git_history;
 
 /// A commit by `author` on `days_ago`, of everything staged.
 fn commit(dir: &Path, author: &str, days_ago: u64, message: &str) {
@@ -63,6 +64,7 @@ fn stale_clone(days_ago: u64) -> TestContext {
         .fixture("traffic", "traffic")
         .build();
     let root = ctx.path("repo");
+    use_git_history(&root);
     git(&root, &["init", "-q"]);
     git(&root, &["add", "-A"]);
     commit(&root, "Ana ana@x.dev", days_ago + 30, "import");
@@ -128,6 +130,7 @@ fn a_folder_inside_another_repository_is_said_plainly_and_no_usable_commit_is_un
         .fixture("traffic", "outer/traffic")
         .build();
     let outer = ctx.path("outer");
+    use_git_history(&ctx.path("outer/repo"));
     git(&outer, &["init", "-q"]);
     git(&outer, &["add", "-A"]);
     // Only a bot ever committed: nothing tells who the team is.

@@ -264,6 +264,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         cycles,
         coupling,
         history: history.map(|h| report::HistorySummary {
+            source: h.source.clone(),
             since_days: parts.history_window_days,
             until: h.window_end_unix.map(super::history::date_of),
             commits_read: h.commits_read,

@@ -12,8 +12,8 @@ use anyhow::Context as _;
 use super::graph::WalkedFile;
 use super::{AnalyzeArgs, history, traffic};
 use crate::adapters::fs::{self as afs, FsError};
-use crate::adapters::git;
 use crate::adapters::http::{ClientOptions, HttpClient, HttpError, Request};
+use crate::adapters::{git, git_log};
 use crate::config::{self, Config, Loaded};
 use crate::context::Context;
 use crate::exit::UsageError;
@@ -217,19 +217,22 @@ pub fn history_window(args: &AnalyzeArgs, settings: &Config) -> std::time::Durat
         .map_or(std::time::Duration::from_hours(2160), |d| d.0)
 }
 
-/// Authors, revisions and co-changes per domain from `git log`, unless
-/// `--no-history`; a repository without history is a warning, not an error.
+/// Authors, revisions and co-changes per domain from `git log` (or a saved
+/// log, `--git-log` / `analysis.git_log`), unless `--no-history`; a
+/// repository without history is a warning, not an error; an unreadable
+/// saved log is.
 pub fn history(
     args: &AnalyzeArgs,
-    settings: &Config,
+    ctx: &Context,
     inputs: &Inputs,
     warnings: &mut Vec<String>,
-) -> Option<history::History> {
+) -> anyhow::Result<Option<history::History>> {
     if args.no_history {
-        return None;
+        return Ok(None);
     }
+    let settings = inputs.settings(ctx);
     let since = history_window(args, settings);
-    let history_options = history::HistoryOptions {
+    let options = history::HistoryOptions {
         bot_patterns: settings
             .analysis
             .bots
@@ -237,8 +240,44 @@ pub fn history(
             .unwrap_or_else(|| history::HistoryOptions::default().bot_patterns),
         max_files: settings.analysis.max_commit_files.unwrap_or(30),
     };
-    // The window ends at the newest commit, not today: a clone whose last
-    // commit is months old still shows who worked on it.
+    let saved = args.git_log.as_ref().map(|p| ctx.cwd.join(p)).or_else(|| {
+        let config_root = inputs.config_root(ctx);
+        settings
+            .analysis
+            .git_log
+            .as_ref()
+            .map(|p| config_root.join(p))
+    });
+    let hist = match saved {
+        Some(path) => saved_history(&path, &ctx.cwd, since, inputs, &options)
+            .with_context(|| "cannot read the history (--git-log / analysis.git_log)")?,
+        None => match git_history(since, inputs, &options, warnings) {
+            Some(hist) => hist,
+            None => return Ok(None),
+        },
+    };
+    if hist.commits_used == 0 {
+        let head = hist.window_end_unix.map_or_else(String::new, |h| {
+            format!(" up to the newest one ({})", history::date_of(h))
+        });
+        warnings.push(format!(
+            "no commits in the {} days{head} touched the analysed files; team and change coupling are unknown",
+            since.as_secs() / 86_400,
+        ));
+        return Ok(None);
+    }
+    Ok(Some(hist))
+}
+
+/// The history in `git log`, its window ending at the newest commit (not
+/// today: a clone whose last commit is months old still shows who worked on
+/// it); `None`, with the reason among the warnings, when there is none.
+fn git_history(
+    since: std::time::Duration,
+    inputs: &Inputs,
+    options: &history::HistoryOptions,
+    warnings: &mut Vec<String>,
+) -> Option<history::History> {
     let anchor = match git::anchor(&inputs.root) {
         Ok(anchor) => anchor,
         Err(err) => {
@@ -264,19 +303,12 @@ pub fn history(
     let since_unix = head.saturating_sub(i64::try_from(since.as_secs()).unwrap_or(i64::MAX));
     let mut hist = history::History {
         window_end_unix: Some(head),
+        source: "git".into(),
         ..history::History::default()
     };
     match git::log(&inputs.root, Some(since_unix), |commit| {
-        hist.add(&commit, &inputs.map, &history_options);
+        hist.add(&commit, &inputs.map, options);
     }) {
-        Ok(()) if hist.commits_used == 0 => {
-            warnings.push(format!(
-                "no commits in the {} days up to the newest one ({}); team and change coupling are unknown",
-                since.as_secs() / 86_400,
-                history::date_of(head)
-            ));
-            None
-        }
         Ok(()) => Some(hist),
         Err(err) => {
             warnings.push(format!(
@@ -285,6 +317,37 @@ pub fn history(
             None
         }
     }
+}
+
+/// The history in a saved log: one pass finds the newest commit (the
+/// window's end), a second adds the commits inside the window, so a long
+/// log never sits in memory.
+fn saved_history(
+    path: &Path,
+    cwd: &Path,
+    since: std::time::Duration,
+    inputs: &Inputs,
+    options: &history::HistoryOptions,
+) -> Result<history::History, git_log::GitLogError> {
+    let mut newest: Option<i64> = None;
+    git_log::read(path, |commit| {
+        newest = Some(newest.map_or(commit.unix_time, |n| n.max(commit.unix_time)));
+    })?;
+    let mut hist = history::History {
+        window_end_unix: newest,
+        source: path.strip_prefix(cwd).unwrap_or(path).display().to_string(),
+        ..history::History::default()
+    };
+    let Some(head) = newest else {
+        return Ok(hist);
+    };
+    let since_unix = head.saturating_sub(i64::try_from(since.as_secs()).unwrap_or(i64::MAX));
+    git_log::read(path, |commit| {
+        if commit.unix_time >= since_unix {
+            hist.add(&commit, &inputs.map, options);
+        }
+    })?;
+    Ok(hist)
 }
 
 /// Requests per minute per domain: from access logs (`--traffic`, else

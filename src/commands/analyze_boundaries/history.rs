@@ -54,6 +54,9 @@ pub struct History {
     /// The window's end: the newest commit's time.
     #[serde(skip)]
     pub window_end_unix: Option<i64>,
+    /// Where the commits came from: `git` or the saved log's path.
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// `2026-08-30` for a Unix time.
@@ -102,13 +105,16 @@ impl History {
         }
         self.commits_used += 1;
         for domain in &touched {
+            // A saved log may name authors without e-mail: then the name is who.
+            let who = if commit.author_email.is_empty() {
+                &commit.author_name
+            } else {
+                &commit.author_email
+            };
             self.authors
                 .entry((*domain).to_owned())
                 .or_default()
-                .insert(
-                    commit.author_email.to_lowercase(),
-                    commit.author_name.clone(),
-                );
+                .insert(who.to_lowercase(), commit.author_name.clone());
             *self.revisions.entry((*domain).to_owned()).or_default() += 1;
         }
         let list: Vec<&str> = touched.into_iter().collect();

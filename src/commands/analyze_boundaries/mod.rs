@@ -58,9 +58,11 @@ Examples:
   skillsctl analyze-boundaries --format markdown > boundaries.md
   skillsctl analyze-boundaries --format mermaid
   skillsctl analyze-boundaries --fail-on extract      # CI: exit 1 when a domain should be extracted
+  skillsctl analyze-boundaries --git-log history.log  # history from a saved `git log --numstat`
 
-Domains come from [domains] in skillsctl.toml, else from */src/services/<name> and
-app/api/(v1/)<name> folders. Thresholds come from [matrix] (the guide's by default).")]
+Domains come from [domains] in skillsctl.toml, else they are detected: vertical slices
+(services/, features/, modules/, routers, server-only/, app/api/…) merged by name across
+layers, and workspace packages by role. Thresholds come from [matrix] (the guide's by default).")]
 pub struct AnalyzeArgs {
     /// The repository to analyse
     #[arg(default_value = ".", value_name = "PATH")]
@@ -90,6 +92,11 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub no_history: bool,
 
+    /// Read the history from a saved `git log` instead of the repository
+    /// (code-maat's formats, --numstat or --name-only) [default: analysis.git_log]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_history")]
+    pub git_log: Option<PathBuf>,
+
     /// A saved JSON report: --fail-on then fails only on what got worse since
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -110,7 +117,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         elapsed_ms = phase.elapsed().as_millis(),
         "walk, line counts and parses done"
     );
-    let history = gather::history(args, settings, &inputs, &mut warnings);
+    let history = gather::history(args, ctx, &inputs, &mut warnings)?;
     let traffic = gather::traffic(args, ctx, &inputs, &mut warnings)?;
 
     // The import graph, resolved on every core.

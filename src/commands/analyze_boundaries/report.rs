@@ -75,6 +75,8 @@ pub struct Unassigned {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HistorySummary {
+    /// `git`, or the saved log's path.
+    pub source: String,
     pub since_days: u64,
     /// The window's end: the date of the newest commit (not today).
     pub until: Option<String>,
@@ -369,6 +371,9 @@ impl Report for BoundaryReport<'_> {
             );
             if let Some(until) = &h.until {
                 let _ = write!(text, " up to the newest commit ({until})");
+            }
+            if h.source != "git" {
+                let _ = write!(text, ", from {}", h.source);
             }
             text.push('\n');
         }

@@ -59,11 +59,50 @@ fn touch_line(path: &str, n: usize) -> String {
     }
 }
 
-/// Copies the monorepo to `dest` (and the traffic fixture beside it) and replays the history.
+/// The copied sample's config without its saved log (`analysis.git_log`),
+/// so that the history comes from the repository's own `git log`.
+pub fn use_git_history(repo: &Path) {
+    let config = repo.join("skillsctl.toml");
+    let text = std::fs::read_to_string(&config).expect("read skillsctl.toml");
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with("git_log ="))
+        .collect();
+    assert_ne!(
+        kept.len(),
+        text.lines().count(),
+        "the sample names its saved log"
+    );
+    std::fs::write(&config, kept.join("\n") + "\n").expect("write skillsctl.toml");
+}
+
+/// The documented command for a saved log, run in `repo`.
+pub fn saved_log(repo: &Path) -> String {
+    let out = Command::new("git")
+        .current_dir(repo)
+        .args([
+            "log",
+            "--no-merges",
+            "--no-renames",
+            "--numstat",
+            "--date=iso-strict",
+            "--pretty=format:--%h--%ad--%aN <%aE>",
+            "--relative",
+        ])
+        .env("TZ", "UTC")
+        .output()
+        .expect("run git log");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("UTF-8 log")
+}
+
+/// Copies the monorepo to `dest` (and the traffic fixture beside it) and
+/// replays the history; the config reads it from git, not the saved log.
 pub fn replay(ctx: &TestContext, dest: &str) {
     let repo = ctx.path(dest);
     super::copy_dir(&fixture("skills-monorepo"), &repo);
     super::copy_dir(&fixture("traffic"), &ctx.path("traffic"));
+    use_git_history(&repo);
     git(&repo, &["init", "-q", "-b", "main"], None);
     git(&repo, &["add", "-A"], None);
     git(
@@ -102,6 +141,7 @@ pub fn replay(ctx: &TestContext, dest: &str) {
     }
     // Restore the fixture's exact content, as a bot: bots are left out of the analysis.
     super::copy_dir(&fixture("skills-monorepo"), &repo);
+    use_git_history(&repo);
     git(&repo, &["add", "-A"], None);
     git(
         &repo,
