@@ -216,6 +216,55 @@ fn workspace_imports_resolve_through_exports_without_node_modules() {
     );
 }
 
+/// As in formbricks and dub: the app's tsconfig extends a workspace
+/// package's by name, which only node_modules can resolve; a fresh clone has
+/// none, yet the app's own `@/*` paths and a package's `./dist/src/x.js`
+/// export (built from the package's own tree) still lead to the sources.
+#[test]
+fn an_app_tsconfig_extending_a_workspace_package_keeps_its_paths_without_node_modules() {
+    let ctx = TestContext::builder()
+        .file("mono/package.json", r#"{"name": "mono", "private": true, "workspaces": ["apps/*", "packages/*"]}"#)
+        .file("mono/packages/config-typescript/package.json", r#"{"name": "@x/config-typescript"}"#)
+        .file("mono/packages/config-typescript/nextjs.json", r#"{"compilerOptions": {"strict": true, "moduleResolution": "bundler"}}"#)
+        .file("mono/packages/database/package.json", r#"{"name": "@x/database", "exports": {"./prisma": {"types": "./dist/src/prisma.d.ts", "import": "./dist/src/prisma.js"}}}"#)
+        .file("mono/packages/database/src/prisma.ts", "export const prisma = {};\n")
+        .file("mono/apps/web/package.json", r#"{"name": "@x/web", "dependencies": {"next": "15"}}"#)
+        .file(
+            "mono/apps/web/tsconfig.json",
+            r#"{"extends": "@x/config-typescript/nextjs.json", "include": ["**/*.ts", "**/*.tsx"], "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./*"]}}}"#,
+        )
+        .file("mono/apps/web/modules/billing/invoice.ts", "import { survey } from \"@/modules/survey/create\";\nimport { prisma } from \"@x/database/prisma\";\nexport const all = [survey, prisma];\n")
+        .file("mono/apps/web/modules/survey/create.ts", "export const survey = 1;\n")
+        .file(
+            "mono/skillsctl.toml",
+            "[domains]\nbilling = [\"apps/web/modules/billing\"]\nsurvey = [\"apps/web/modules/survey\"]\ndatabase = [\"packages/database\"]\n",
+        )
+        .build();
+    let (report, stderr) = analyze(&ctx, &["mono", "--no-history"]);
+    assert!(!ctx.path("mono/node_modules").exists());
+    let billing = domain(&report, "billing", &stderr);
+    let targets: Vec<&str> = billing["boundary_edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "apps/web/modules/survey/create.ts",
+            "packages/database/src/prisma.ts"
+        ],
+        "{}",
+        report["unresolved"]
+    );
+    assert!(
+        report["unresolved"].get("unresolved alias").is_none(),
+        "{}",
+        report["unresolved"]
+    );
+}
+
 #[test]
 fn unresolved_imports_are_counted_by_reason_and_lost_workspace_edges_warned() {
     let ctx = TestContext::builder()
