@@ -12,6 +12,7 @@ pub mod loc;
 pub mod models;
 pub mod next_routes;
 pub mod prisma;
+pub mod signals;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -174,8 +174,9 @@ fn line_counts_equal_tokei_on_the_same_files() {
         .expect_code(0)
         .json();
     // tokei 15.0.0 on the same files (`tokei -e vendor -e '*.min.js'`): files, code, comments, blanks.
+    // (TypeScript counted again by hand after tests/ai/ranking.test.ts was added: +1 file, 10 code, 2 blank.)
     for (language, files, code, comment, blank) in [
-        ("TypeScript", 95, 4798, 85, 571),
+        ("TypeScript", 96, 4808, 85, 573),
         ("TSX", 5, 118, 0, 14),
         ("JavaScript", 1, 22, 2, 2),
         ("CSS", 1, 98, 0, 18),

@@ -497,3 +497,57 @@ fn a_single_app_with_its_own_schema_keeps_the_app_role_and_a_data_layer() {
         serde_json::json!(["apps/web/prisma"])
     );
 }
+
+/// Justified (size and independent deploys) but without tests or
+/// monitoring: `prepare`, with those blockers in order; a test file that
+/// imports it and a logger make it `extract`. `--fail-on prepare` gates both.
+#[test]
+fn a_justified_domain_without_tests_or_monitoring_is_prepare_until_it_has_them() {
+    let ctx = TestContext::builder()
+        .file(
+            "skillsctl.toml",
+            "[domains]\nbilling = [\"src/billing\"]\nnotes = [\"src/notes\"]\n\n[facts.billing]\nindependent_deploys = true\n",
+        )
+        .file("src/billing/invoice.ts", &code(1200))
+        .file("src/notes/note.ts", &code(20))
+        .build();
+    let (report, stderr) = analyze(&ctx, &["--no-history"]);
+    let billing = domain(&report, "billing", &stderr);
+    assert_eq!(
+        billing["recommendation"], "prepare",
+        "{}",
+        billing["reasons"]
+    );
+    assert_eq!(billing["ready"], false);
+    let kinds: Vec<&str> = billing["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["tests", "monitoring"]);
+    assert_eq!(report["prepare"], serde_json::json!(["billing"]));
+    ctx.cmd(["analyze-boundaries", "--no-history", "--fail-on", "prepare"])
+        .expect_code(1);
+    ctx.cmd(["analyze-boundaries", "--no-history", "--fail-on", "extract"])
+        .expect_code(0);
+
+    ctx.write(
+        "tests/billing/invoice.test.ts",
+        "import { v0 } from \"../../src/billing/invoice\";\nexport const t = v0;\n",
+    );
+    ctx.write(
+        "src/billing/log.ts",
+        "import pino from \"pino\";\nexport const log = pino();\n",
+    );
+    let (report, stderr) = analyze(&ctx, &["--no-history"]);
+    let billing = domain(&report, "billing", &stderr);
+    assert_eq!(
+        billing["recommendation"], "extract",
+        "{}",
+        billing["blockers"]
+    );
+    assert_eq!(billing["ready"], true);
+    ctx.cmd(["analyze-boundaries", "--no-history", "--fail-on", "extract"])
+        .expect_code(1);
+}

@@ -35,6 +35,9 @@ pub struct Parts<'a> {
     pub settings: &'a Config,
     pub warnings: Vec<String>,
     pub fail_on: Option<Recommendation>,
+    /// Monitoring the whole project has (a health endpoint, health checks
+    /// in skillsctl.toml), which every domain inside it shares.
+    pub project_monitoring: Option<String>,
 }
 
 /// One domain's sums over its files.
@@ -232,6 +235,8 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         },
         domain_paths: parts.domain_paths,
         roles: parts.roles,
+        graph,
+        project_monitoring: parts.project_monitoring.as_deref(),
     };
     let domains: Vec<DomainReport<'_>> = totals
         .per_domain
@@ -256,6 +261,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         lines: totals.total,
         languages: totals.languages,
         extract: pick(Recommendation::Extract),
+        prepare: pick(Recommendation::Prepare),
         watch: pick(Recommendation::Watch),
         keep: pick(Recommendation::Keep),
         edges,
@@ -321,6 +327,8 @@ struct DomainContext<'a, 'l> {
     thresholds: Thresholds,
     domain_paths: &'a BTreeMap<String, Vec<String>>,
     roles: &'a BTreeMap<String, Role>,
+    graph: &'l DomainGraph,
+    project_monitoring: Option<&'l str>,
 }
 
 impl<'a> DomainContext<'a, '_> {
@@ -363,8 +371,22 @@ impl<'a> DomainContext<'a, '_> {
             &own_packages,
             fan_in.len(),
         );
+        let monitoring = match (
+            self.graph.monitoring.get(index).and_then(Option::as_ref),
+            self.project_monitoring,
+        ) {
+            (Some(found), _) => decision::Monitoring::Domain(found.clone()),
+            (None, Some(project)) => decision::Monitoring::Project(project.to_owned()),
+            (None, None) => decision::Monitoring::None,
+        };
         let evidence = decision::Evidence {
             fan_out: fan_out.len(),
+            test_files: self.graph.test_files.get(index).copied().unwrap_or(0),
+            monitoring,
+            revisions: self
+                .history
+                .map(|h| h.revisions.get(name).copied().unwrap_or(0)),
+            requests: rate.map(|r| r.requests),
             ..evidence
         };
         // Enough to act on; the count says how many there are in all.
@@ -442,6 +464,10 @@ impl<'a> DomainContext<'a, '_> {
                 .flat_map(|c| c.iter().filter(|d| *d != name).cloned())
                 .collect(),
             fan_out: 0,
+            test_files: 0,
+            monitoring: decision::Monitoring::None,
+            revisions: None,
+            requests: None,
             domains: self.names.len(),
             strong_coupling: self
                 .coupling

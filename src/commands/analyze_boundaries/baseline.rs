@@ -54,7 +54,8 @@ impl Regressions {
 
 fn rank(recommendation: &str) -> u8 {
     match recommendation {
-        "extract" => 2,
+        "extract" => 3,
+        "prepare" => 2,
         "watch" => 1,
         _ => 0,
     }

@@ -50,6 +50,8 @@ pub struct Factor {
 pub enum Recommendation {
     Keep,
     Watch,
+    /// Justified, but not ready: solve the blockers first.
+    Prepare,
     Extract,
 }
 
@@ -59,6 +61,7 @@ impl Recommendation {
         match self {
             Recommendation::Keep => "keep in monolith",
             Recommendation::Watch => "watch",
+            Recommendation::Prepare => "prepare",
             Recommendation::Extract => "extract",
         }
     }
@@ -70,6 +73,22 @@ pub struct Blocker {
     pub kind: &'static str,
     pub detail: String,
     pub checklist: &'static str,
+    /// Whether it keeps a justified domain from `extract` (`prepare` until
+    /// solved); shared models that are only listed are to plan, not to block.
+    pub blocking: bool,
+}
+
+/// Where monitoring and logging were found for a domain.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Monitoring {
+    /// Nothing found, in the domain or the project.
+    #[default]
+    None,
+    /// The domain's own code logs or exports metrics (what it imports).
+    Domain(String),
+    /// The project has it for everything it serves (a health endpoint, a
+    /// health check in skillsctl.toml, Next.js instrumentation).
+    Project(String),
 }
 
 /// The evidence for one domain.
@@ -94,6 +113,13 @@ pub struct Evidence {
     pub fan_in: usize,
     pub cycles_with: Vec<String>,
     pub strong_coupling: Vec<(String, f64)>,
+    /// Test files for the domain: in its folders, or elsewhere importing it.
+    pub test_files: usize,
+    pub monitoring: Monitoring,
+    /// Commits that touched the domain, when the history was read.
+    pub revisions: Option<usize>,
+    /// Requests counted for the domain, when traffic was read.
+    pub requests: Option<u64>,
 }
 
 /// The decision with its reasons.
@@ -102,8 +128,14 @@ pub struct Decision {
     pub factors: Vec<Factor>,
     pub recommendation: Recommendation,
     pub reasons: Vec<String>,
-    /// 0..=1: lower when factors are unknown.
+    /// 0..=1: lower when factors are unknown or backed by little data.
     pub confidence: f64,
+    /// What the confidence left out, one line per missing or thin factor.
+    pub confidence_notes: Vec<String>,
+    /// Isolation: ready when no blocker blocks.
+    pub ready: bool,
+    /// In the order to work on them: cycles, fan-in (an API), shared data,
+    /// change coupling, tests, monitoring.
     pub blockers: Vec<Blocker>,
 }
 
@@ -302,33 +334,47 @@ pub fn decide(e: &Evidence, t: &Thresholds) -> Decision {
     if let Some(note) = guide_list(&e.name) {
         reasons.push(note.to_owned());
     }
+    let blockers = blockers(e);
+    let ready = !blockers.iter().any(|b| b.blocking);
     let recommendation = match kept_by_nature(e) {
         Some(why) => {
             reasons.insert(0, why);
             Recommendation::Keep
         }
+        None if recommendation == Recommendation::Extract && !ready => {
+            let first = blockers.iter().find(|b| b.blocking).map_or("", |b| b.kind);
+            reasons.push(format!(
+                "justified but not ready: solve the blockers first, starting with {first}"
+            ));
+            Recommendation::Prepare
+        }
         None => recommendation,
     };
-    let mut blockers = Vec::new();
-    for (model, others) in &e.shared_models {
-        blockers.push(Blocker {
-            kind: "shared-data",
-            detail: format!("model {model} is also used by {}", others.join(", ")),
-            checklist: "Data dependencies are clearly identified",
-        });
+    let (confidence, confidence_notes) = confidence(e, &[&traffic, &team]);
+    Decision {
+        factors: vec![traffic, team, complexity, deployment, technology, data],
+        recommendation,
+        reasons,
+        confidence,
+        confidence_notes,
+        ready,
+        blockers,
     }
+}
+
+/// What stands between the domain and a service of its own, in the order to
+/// work on it: cycles first (nothing moves while they stand), then an API for
+/// the importers, the shared data, the change coupling, then the tests and
+/// the monitoring the checklist asks for before extraction.
+fn blockers(e: &Evidence) -> Vec<Blocker> {
+    const ISOLATED: &str = "Service logic is well-isolated and tested";
+    let mut blockers = Vec::new();
     for other in &e.cycles_with {
         blockers.push(Blocker {
             kind: "cycle",
             detail: format!("import cycle with {other}"),
-            checklist: "Service logic is well-isolated and tested",
-        });
-    }
-    for (other, degree) in &e.strong_coupling {
-        blockers.push(Blocker {
-            kind: "change-coupling",
-            detail: format!("changes together with {other} ({degree:.0}% of commits)"),
-            checklist: "Service logic is well-isolated and tested",
+            checklist: ISOLATED,
+            blocking: true,
         });
     }
     if e.fan_in >= 3 {
@@ -336,27 +382,84 @@ pub fn decide(e: &Evidence, t: &Thresholds) -> Decision {
             kind: "fan-in",
             detail: format!("{} domains import it; give them an API first", e.fan_in),
             checklist: "Create service package with same API interface",
+            blocking: true,
         });
     }
+    for (model, others) in &e.shared_models {
+        blockers.push(Blocker {
+            kind: "shared-data",
+            detail: format!("model {model} is also used by {}", others.join(", ")),
+            checklist: "Data dependencies are clearly identified",
+            // Listed is identified; with its own database it must be split first.
+            blocking: e.needs_data_isolation == Some(true),
+        });
+    }
+    for (other, degree) in &e.strong_coupling {
+        blockers.push(Blocker {
+            kind: "change-coupling",
+            detail: format!("changes together with {other} ({degree:.0}% of commits)"),
+            checklist: ISOLATED,
+            blocking: true,
+        });
+    }
+    if e.test_files == 0 {
+        blockers.push(Blocker {
+            kind: "tests",
+            detail: "no test file in its folders or importing it".into(),
+            checklist: ISOLATED,
+            blocking: true,
+        });
+    }
+    if e.monitoring == Monitoring::None {
+        blockers.push(Blocker {
+            kind: "monitoring",
+            detail: "no logging, metrics or health endpoint found in it or in the project".into(),
+            checklist: "Monitoring and logging are in place",
+            blocking: true,
+        });
+    }
+    blockers
+}
+
+/// 1 with every factor measured on enough data; less for each factor that is
+/// unknown, or measured on little (a few commits, a few requests), and for
+/// facts nobody declared.
+fn confidence(e: &Evidence, measured: &[&Factor]) -> (f64, Vec<String>) {
     let mut confidence: f64 = 1.0;
-    for factor in [&traffic, &team] {
+    let mut notes = Vec::new();
+    for factor in measured {
         if factor.verdict == Verdict::Unknown {
             confidence -= 0.25;
+            notes.push(format!("{}: unknown", factor.name));
         }
+    }
+    match e.revisions {
+        Some(n) if e.authors.is_some() && n < 5 => {
+            confidence -= 0.15;
+            notes.push(format!("team: only {n} commit(s) in the window"));
+        }
+        Some(n) if e.authors.is_some() && n < 20 => {
+            confidence -= 0.05;
+            notes.push(format!("team: {n} commits in the window"));
+        }
+        _ => {}
+    }
+    match e.requests {
+        Some(n) if e.traffic_avg.is_some() && n < 100 => {
+            confidence -= 0.1;
+            notes.push(format!("traffic: only {n} request(s) seen"));
+        }
+        _ => {}
     }
     if e.independent_deploys.is_none() {
         confidence -= 0.05;
+        notes.push("deployment: not declared ([facts])".into());
     }
     if e.needs_data_isolation.is_none() {
         confidence -= 0.05;
+        notes.push("data isolation: not declared ([facts])".into());
     }
-    Decision {
-        factors: vec![traffic, team, complexity, deployment, technology, data],
-        recommendation,
-        reasons,
-        confidence: (confidence * 100.0).round() / 100.0,
-        blockers,
-    }
+    ((confidence.max(0.05) * 100.0).round() / 100.0, notes)
 }
 
 #[cfg(test)]
@@ -372,6 +475,8 @@ mod tests {
             authors: Some(5),
             traffic_avg: Some(150.0),
             own_packages: vec!["openai".into()],
+            test_files: 2,
+            monitoring: Monitoring::Project("health checks".into()),
             ..Evidence::default()
         };
         assert_eq!(decide(&ai, &t).recommendation, Recommendation::Extract);
@@ -400,5 +505,78 @@ mod tests {
             ..Evidence::default()
         };
         assert!(decide(&unknown, &t).confidence < 0.5);
+    }
+
+    /// Justified but blocked is `prepare`, with the blockers in the order to
+    /// work on them; listed shared data only blocks when the domain needs
+    /// its own database.
+    #[test]
+    fn justified_but_blocked_is_prepare_with_blockers_in_working_order() {
+        let t = Thresholds::default();
+        let blocked = Evidence {
+            name: "billing".into(),
+            code_lines: 5000,
+            authors: Some(6),
+            revisions: Some(3),
+            fan_in: 4,
+            cycles_with: vec!["orders".into()],
+            shared_models: vec![("Invoice".into(), vec!["orders".into()])],
+            strong_coupling: vec![("orders".into(), 70.0)],
+            ..Evidence::default()
+        };
+        let d = decide(&blocked, &t);
+        assert_eq!(d.recommendation, Recommendation::Prepare);
+        assert!(!d.ready);
+        let kinds: Vec<&str> = d.blockers.iter().map(|b| b.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "cycle",
+                "fan-in",
+                "shared-data",
+                "change-coupling",
+                "tests",
+                "monitoring"
+            ]
+        );
+        assert!(!d.blockers[2].blocking, "listed shared data is to plan");
+        assert!(d.reasons.last().unwrap().contains("starting with cycle"));
+        // Three commits back the team figure: the confidence says so.
+        assert!(
+            d.confidence_notes
+                .iter()
+                .any(|n| n.contains("only 3 commit"))
+        );
+        let ready = Evidence {
+            cycles_with: Vec::new(),
+            fan_in: 0,
+            strong_coupling: Vec::new(),
+            test_files: 1,
+            monitoring: Monitoring::Domain("pino".into()),
+            revisions: Some(40),
+            ..blocked.clone()
+        };
+        let d = decide(&ready, &t);
+        assert_eq!(d.recommendation, Recommendation::Extract);
+        assert!(d.ready);
+        let isolated = Evidence {
+            needs_data_isolation: Some(true),
+            ..ready
+        };
+        let d = decide(&isolated, &t);
+        assert_eq!(d.recommendation, Recommendation::Prepare);
+        assert!(
+            d.blockers
+                .iter()
+                .all(|b| b.kind != "shared-data" || b.blocking)
+        );
+        // Not justified stays watch or keep, whatever its blockers.
+        let small = Evidence {
+            name: "notes".into(),
+            code_lines: 50,
+            authors: Some(1),
+            ..Evidence::default()
+        };
+        assert_eq!(decide(&small, &t).recommendation, Recommendation::Keep);
     }
 }

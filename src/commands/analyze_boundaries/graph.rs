@@ -13,6 +13,7 @@ use crate::repo::imports::{
     self, EdgeKind, FileIndex, RawImport, Resolved, Target, TreeResolver, rust,
 };
 use crate::repo::loc::{Language, LineCounts};
+use crate::repo::signals;
 
 /// What the walk learned about one file.
 pub struct WalkedFile {
@@ -62,6 +63,11 @@ pub struct DomainGraph {
     /// ones that led nowhere.
     pub workspace_imports: usize,
     pub workspace_unresolved: usize,
+    /// Per domain: test files in it, plus test files elsewhere importing it.
+    pub test_files: Vec<usize>,
+    /// Per domain: the first logger, metrics or tracing module or package
+    /// it imports.
+    pub monitoring: Vec<Option<String>>,
 }
 
 /// How Rust paths resolve: the root and the workspace's crates.
@@ -124,8 +130,10 @@ pub fn build(
     });
     let mut graph = DomainGraph {
         packages: vec![BTreeSet::new(); domains],
+        test_files: vec![0; domains],
         ..DomainGraph::default()
     };
+    let mut monitoring: Vec<Option<(usize, String)>> = vec![None; domains];
     let mut chunks = Vec::new();
     for share in shares {
         for ((from, to, kind), n) in share.edges {
@@ -144,8 +152,23 @@ pub fn build(
         }
         graph.workspace_imports += share.workspace_imports;
         graph.workspace_unresolved += share.workspace_unresolved;
+        for (all, mine) in graph.test_files.iter_mut().zip(share.test_files) {
+            *all += mine;
+        }
+        // The first in file order, whichever thread found it.
+        for (all, mine) in monitoring.iter_mut().zip(share.monitoring) {
+            if let Some((n, found)) = mine
+                && all.as_ref().is_none_or(|(m, _)| n < *m)
+            {
+                *all = Some((n, found));
+            }
+        }
         chunks.extend(share.crossings);
     }
+    graph.monitoring = monitoring
+        .into_iter()
+        .map(|first| first.map(|(_, found)| found))
+        .collect();
     // Chunks in file order keep the crossings in file order.
     chunks.sort_unstable_by_key(|(chunk, _)| *chunk);
     graph.crossings = chunks.into_iter().flat_map(|(_, c)| c).collect();
@@ -161,6 +184,9 @@ struct Share {
     workspace_unresolved: usize,
     /// Crossing edges by chunk number.
     crossings: Vec<(usize, Vec<Crossing>)>,
+    test_files: Vec<usize>,
+    /// (importing file's index, what it imports) per domain.
+    monitoring: Vec<Option<(usize, String)>>,
 }
 
 impl Share {
@@ -172,6 +198,8 @@ impl Share {
             workspace_imports: 0,
             workspace_unresolved: 0,
             crossings: Vec::new(),
+            test_files: vec![0; domains],
+            monitoring: vec![None; domains],
         }
     }
 }
@@ -190,9 +218,14 @@ fn resolve_chunk(
     let mut crossings = Vec::new();
     for n in range {
         let file = &files[n];
+        let is_test = signals::is_test_path(&file.path);
         let Some(from) = file.domain else {
+            if is_test {
+                tested_domains(file, files, tree, share);
+            }
             continue;
         };
+        share.test_files[from] += usize::from(is_test);
         let folder = imports::folder_of(&file.path);
         for import in &file.imports {
             let destination = if file.language == Language::Rust {
@@ -210,6 +243,17 @@ fn resolve_chunk(
                 && !import.specifier.starts_with('.')
                 && tree.resolver().looks_like_workspace(&import.specifier);
             share.workspace_imports += usize::from(workspace);
+            if share.monitoring[from].is_none() {
+                let monitoring = match &destination {
+                    Resolved::File(found) => Some(&files[*found as usize].path)
+                        .filter(|p| signals::is_monitoring_path(p)),
+                    Resolved::Other(Target::External(package)) => {
+                        Some(package).filter(|p| signals::is_monitoring_package(p))
+                    }
+                    Resolved::Other(_) => None,
+                };
+                share.monitoring[from] = monitoring.map(|m| (n, m.clone()));
+            }
             let (to, target) = match destination {
                 Resolved::File(found) => (files[found as usize].domain, EdgeTarget::File(found)),
                 Resolved::Other(Target::Internal(path)) => {
@@ -259,6 +303,30 @@ fn resolve_chunk(
         }
     }
     crossings
+}
+
+/// A test file outside every domain counts once for each domain it imports.
+fn tested_domains(
+    file: &WalkedFile,
+    files: &[WalkedFile],
+    tree: &mut TreeResolver<'_>,
+    share: &mut Share,
+) {
+    if file.language == Language::Rust {
+        return;
+    }
+    let folder = imports::folder_of(&file.path);
+    let mut tested = BTreeSet::new();
+    for import in &file.imports {
+        if let Resolved::File(found) = tree.resolve(&file.path, folder, &import.specifier)
+            && let Some(domain) = files[found as usize].domain
+        {
+            tested.insert(domain);
+        }
+    }
+    for domain in tested {
+        share.test_files[domain] += 1;
+    }
 }
 
 #[cfg(test)]

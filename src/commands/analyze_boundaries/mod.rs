@@ -35,6 +35,8 @@ pub use report::BoundaryReport;
 pub enum FailOn {
     /// A domain is recommended for extraction.
     Extract,
+    /// A domain is justified for extraction, ready or not (prepare or extract).
+    Prepare,
     /// A domain is at least on the watch list.
     Watch,
 }
@@ -106,6 +108,20 @@ pub struct AnalyzeArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// Monitoring the whole project has: a health endpoint of its Next.js app,
+/// or health checks in skillsctl.toml.
+fn project_monitoring(inputs: &gather::Inputs, settings: &crate::config::Config) -> Option<String> {
+    if let Some(route) = inputs.layout.health_route() {
+        return Some(format!("the app's health endpoint {route}"));
+    }
+    (!settings.health.targets.is_empty()).then(|| {
+        format!(
+            "{} health check(s) in skillsctl.toml",
+            settings.health.targets.len()
+        )
+    })
+}
+
 pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let inputs = gather::inputs(args, ctx)?;
     let settings = inputs.settings(ctx);
@@ -168,8 +184,10 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         warnings: warnings.clone(),
         fail_on: args.fail_on.map(|f| match f {
             FailOn::Extract => Recommendation::Extract,
+            FailOn::Prepare => Recommendation::Prepare,
             FailOn::Watch => Recommendation::Watch,
         }),
+        project_monitoring: project_monitoring(&inputs, settings),
     });
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis(),

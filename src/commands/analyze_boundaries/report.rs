@@ -107,6 +107,8 @@ pub struct BoundaryReport<'a> {
     /// Every measured file by language (files, code, comment, blank).
     pub languages: BTreeMap<String, LanguageTotal>,
     pub extract: Vec<String>,
+    /// Justified but not ready: the blockers come first.
+    pub prepare: Vec<String>,
     pub watch: Vec<String>,
     pub keep: Vec<String>,
     pub domains: Vec<DomainReport<'a>>,
@@ -133,7 +135,7 @@ pub struct BoundaryReport<'a> {
 fn rec_tone(r: Recommendation) -> Tone {
     match r {
         Recommendation::Extract => Tone::Bad,
-        Recommendation::Watch => Tone::Warn,
+        Recommendation::Prepare | Recommendation::Watch => Tone::Warn,
         Recommendation::Keep => Tone::Good,
     }
 }
@@ -156,9 +158,10 @@ fn factor_cell(d: &DomainReport, name: &str) -> String {
 impl BoundaryReport<'_> {
     fn summary_line(&self) -> String {
         format!(
-            "{} domains: {} extract, {} watch, {} keep in monolith ({} files, {} code lines; {} unassigned files)",
+            "{} domains: {} extract, {} prepare, {} watch, {} keep in monolith ({} files, {} code lines; {} unassigned files)",
             self.domains.len(),
             self.extract.len(),
+            self.prepare.len(),
             self.watch.len(),
             self.keep.len(),
             self.files,
@@ -216,7 +219,12 @@ impl BoundaryReport<'_> {
             if !d.decision.blockers.is_empty() {
                 md.push_str("\nBlockers to solve first:\n\n");
                 for b in &d.decision.blockers {
-                    let _ = writeln!(md, "- [ ] {} — checklist: *{}*", b.detail, b.checklist);
+                    let plan = if b.blocking { "" } else { " (to plan)" };
+                    let _ = writeln!(
+                        md,
+                        "- [ ] {}{plan} — checklist: *{}*",
+                        b.detail, b.checklist
+                    );
                 }
             }
         }
@@ -260,6 +268,7 @@ impl BoundaryReport<'_> {
         for d in &self.domains {
             let color = match d.decision.recommendation {
                 Recommendation::Extract => "red",
+                Recommendation::Prepare => "darkorange",
                 Recommendation::Watch => "orange",
                 Recommendation::Keep => "darkgreen",
             };
@@ -346,7 +355,8 @@ impl Report for BoundaryReport<'_> {
                 d.decision.reasons.join("; ")
             );
             for b in &d.decision.blockers {
-                let _ = writeln!(text, "  blocker: {} (checklist: {})", b.detail, b.checklist);
+                let what = if b.blocking { "blocker" } else { "to plan" };
+                let _ = writeln!(text, "  {what}: {} (checklist: {})", b.detail, b.checklist);
             }
         }
         if !self.cycles.is_empty() {

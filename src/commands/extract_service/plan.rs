@@ -556,13 +556,7 @@ fn evidence<'a>(
     plan: &'a MovePlan,
     shared: &[SharedModel],
 ) -> Evidence<'a> {
-    let is_test = |p: &str| {
-        p.contains(".test.")
-            || p.contains(".spec.")
-            || p.contains("__tests__/")
-            || p.starts_with("test/")
-            || p.starts_with("tests/")
-    };
+    let is_test = |p: &str| crate::repo::signals::is_test_path(p);
     let mut tests: Vec<String> = moved.values().filter(|p| is_test(p)).cloned().collect();
     tests.extend(
         rendered

@@ -123,6 +123,7 @@ fn the_report_lists_edges_cycles_and_boundary_edges_per_domain() {
         settings: &settings,
         warnings: vec!["w".to_owned()],
         fail_on: None,
+        project_monitoring: None,
     });
     assert_eq!(report.files, 5);
     assert_eq!(
