@@ -369,10 +369,23 @@ pub fn decide(e: &Evidence, t: &Thresholds) -> Decision {
 fn blockers(e: &Evidence) -> Vec<Blocker> {
     const ISOLATED: &str = "Service logic is well-isolated and tested";
     let mut blockers = Vec::new();
-    for other in &e.cycles_with {
+    // One blocker per cycle: in a large knot every other member is listed once.
+    if !e.cycles_with.is_empty() {
+        const LISTED: usize = 5;
+        let others = &e.cycles_with;
+        let detail = if others.len() <= LISTED {
+            format!("import cycle with {}", others.join(", "))
+        } else {
+            format!(
+                "import cycle with {} domains: {} and {} more",
+                others.len(),
+                others[..LISTED].join(", "),
+                others.len() - LISTED
+            )
+        };
         blockers.push(Blocker {
             kind: "cycle",
-            detail: format!("import cycle with {other}"),
+            detail,
             checklist: ISOLATED,
             blocking: true,
         });
@@ -578,5 +591,24 @@ mod tests {
             ..Evidence::default()
         };
         assert_eq!(decide(&small, &t).recommendation, Recommendation::Keep);
+    }
+
+    #[test]
+    fn a_large_cycle_is_one_blocker_naming_the_first_members() {
+        let e = Evidence {
+            name: "a".into(),
+            cycles_with: (1..=8).map(|n| format!("d{n}")).collect(),
+            ..Evidence::default()
+        };
+        let cycles: Vec<String> = decide(&e, &Thresholds::default())
+            .blockers
+            .into_iter()
+            .filter(|b| b.kind == "cycle")
+            .map(|b| b.detail)
+            .collect();
+        assert_eq!(
+            cycles,
+            ["import cycle with 8 domains: d1, d2, d3, d4, d5 and 3 more"]
+        );
     }
 }
