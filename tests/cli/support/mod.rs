@@ -7,6 +7,7 @@
 pub mod history;
 pub mod http;
 pub mod node;
+pub mod prometheus;
 pub mod services;
 pub mod tls;
 
