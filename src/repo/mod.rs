@@ -4,6 +4,7 @@
 //! `init` writes what it finds into `skillsctl.toml`; the analysis commands read
 //! the same map. [`jsonc`] edits package.json and tsconfig files in place.
 
+pub mod communities;
 pub mod compose;
 pub mod domains;
 pub mod imports;
