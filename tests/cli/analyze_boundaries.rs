@@ -517,3 +517,102 @@ fn rust_workspace_crates_and_modules() {
     assert_eq!(report["languages"]["Rust"]["code"], 10);
     assert_eq!(report["languages"]["Rust"]["comment"], 1);
 }
+
+/// A map that splits what belongs together: billing and invoices import
+/// each other's files all the time, users is apart, and the shared ui
+/// library (imported by both) stays out of the grouping.
+fn split_map_repo() -> TestContext {
+    let lines = |n: usize| "export const x = 1;\n".repeat(n);
+    TestContext::builder()
+        .file("package.json", r#"{"name": "shop", "private": true}"#)
+        .file(
+            "skillsctl.toml",
+            "[domains]\nbilling = [\"src/billing\"]\ninvoices = [\"src/invoices\"]\nusers = [\"src/users\"]\nui = [\"src/ui\"]\n\n[roles]\nui = \"shared\"\n",
+        )
+        .file("src/ui/button.ts", &lines(30))
+        .file(
+            "src/billing/charge.ts",
+            &format!("import {{ x }} from '../invoices/invoice';\nimport {{ y }} from '../invoices/lines';\nimport '../ui/button';\n{}", lines(20)),
+        )
+        .file(
+            "src/billing/refund.ts",
+            &format!("import './charge';\nimport '../invoices/invoice';\n{}", lines(20)),
+        )
+        .file("src/invoices/invoice.ts", &format!("import './lines';\nimport '../billing/charge';\n{}", lines(10)))
+        .file("src/invoices/lines.ts", &lines(5))
+        .file("src/users/user.ts", &format!("import './session';\nimport '../ui/button';\n{}", lines(15)))
+        .file("src/users/session.ts", &lines(10))
+        .file("src/users/profile/page.ts", &format!("import '../user';\nimport '../session';\n{}", lines(8)))
+        .build()
+}
+
+#[test]
+fn suggest_groups_folders_that_import_each_other_and_says_what_moves() {
+    let ctx = split_map_repo();
+    let report = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            "--suggest",
+        ])
+        .expect_code(0)
+        .json();
+    let s = &report["suggestion"];
+    assert_eq!(s["weights"], "imports");
+    // src/billing, src/invoices, src/users, src/users/profile (src/ui is kept).
+    assert_eq!(s["folders"], 4);
+    assert_eq!(
+        s["domains"],
+        serde_json::json!({"billing": ["src/billing", "src/invoices"], "users": ["src/users"]})
+    );
+    assert_eq!(s["kept"], serde_json::json!({"ui": ["src/ui"]}));
+    // invoices' 17 code lines (15 exports + 2 imports) go to billing.
+    assert_eq!(
+        s["moves"],
+        serde_json::json!([{"path": "src/invoices", "lines": 17, "from": "invoices", "to": "billing"}])
+    );
+    assert_eq!(s["moved_lines"], 17);
+    // By hand, on the folder graph (billing–invoices 4 imports, billing,
+    // invoices and users 1 each inside, users–profile 2; m = 9; degrees
+    // 6, 6, 4, 2): proposal (6/9 − (12/18)²) + (3/9 − (6/18)²) = 0.444; the
+    // map in use: billing 1/9 − (6/18)² = 0, invoices 0, users 0.222.
+    assert_eq!(s["modularity"], 0.444);
+    assert_eq!(s["configured_modularity"], 0.222);
+
+    let text = ctx
+        .cmd(["analyze-boundaries", "--no-history", "--suggest"])
+        .expect_code(0)
+        .stdout;
+    assert!(
+        text.contains("modularity 0.444, the map in use 0.222"),
+        "{text}"
+    );
+    assert!(
+        text.contains("billing = [\"src/billing\", \"src/invoices\"]"),
+        "{text}"
+    );
+    assert!(text.contains("moves 17 of "), "{text}");
+    // What it prints is a [domains] table skillsctl reads back.
+    let toml_part = &text[text.find("[domains]").unwrap()..text.find("\nmoves").unwrap()];
+    ctx.write(
+        "skillsctl.toml",
+        &format!("{toml_part}\n[roles]\nui = \"shared\"\n"),
+    );
+    let again = ctx
+        .cmd([
+            "--format",
+            "json",
+            "analyze-boundaries",
+            "--no-history",
+            "--suggest",
+        ])
+        .expect_code(0)
+        .json();
+    assert_eq!(again["suggestion"]["moves"], serde_json::json!([]));
+    assert_eq!(
+        again["suggestion"]["configured_modularity"],
+        s["modularity"]
+    );
+}

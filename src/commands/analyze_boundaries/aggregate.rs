@@ -187,6 +187,18 @@ pub fn own_packages(graph: &DomainGraph, workspace_names: &BTreeSet<&str>) -> Ve
 
 /// The whole report.
 #[must_use]
+fn history_summary(h: &super::history::History, since_days: u64) -> report::HistorySummary {
+    report::HistorySummary {
+        source: h.source.clone(),
+        since_days,
+        until: h.window_end_unix.map(super::history::date_of),
+        commits_read: h.commits_read,
+        commits_used: h.commits_used,
+        bot_commits: h.bot_commits,
+        large_commits: h.large_commits,
+    }
+}
+
 pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
     let Parts {
         facts,
@@ -256,6 +268,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         report: "analyze-boundaries",
         project: parts.project,
         regressions: None,
+        suggestion: None,
         root: parts.root,
         files: facts.len(),
         lines: totals.total,
@@ -269,15 +282,7 @@ pub fn report(parts: Parts<'_>) -> BoundaryReport<'_> {
         unassigned: totals.unassigned,
         cycles,
         coupling,
-        history: history.map(|h| report::HistorySummary {
-            source: h.source.clone(),
-            since_days: parts.history_window_days,
-            until: h.window_end_unix.map(super::history::date_of),
-            commits_read: h.commits_read,
-            commits_used: h.commits_used,
-            bot_commits: h.bot_commits,
-            large_commits: h.large_commits,
-        }),
+        history: history.map(|h| history_summary(h, parts.history_window_days)),
         traffic: traffic.map(|t| report::TrafficSummary {
             sources: t.sources.clone(),
             requests: t.requests,

@@ -239,6 +239,7 @@ pub fn history(
             .clone()
             .unwrap_or_else(|| history::HistoryOptions::default().bot_patterns),
         max_files: settings.analysis.max_commit_files.unwrap_or(30),
+        folder_coupling: args.suggest,
     };
     let saved = args.git_log.as_ref().map(|p| ctx.cwd.join(p)).or_else(|| {
         let config_root = inputs.config_root(ctx);

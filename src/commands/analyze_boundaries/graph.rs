@@ -68,6 +68,9 @@ pub struct DomainGraph {
     /// Per domain: the first logger, metrics or tracing module or package
     /// it imports.
     pub monitoring: Vec<Option<String>>,
+    /// With `--suggest`: (folder, folder) → imports between their files
+    /// (smaller id first; a folder with itself for imports inside it).
+    pub folder_edges: FxHashMap<(u32, u32), usize>,
 }
 
 /// How Rust paths resolve: the root and the workspace's crates.
@@ -90,6 +93,7 @@ pub fn build(
     map: &DomainMap,
     resolver: &imports::ImportResolver,
     rust_workspace: &RustWorkspace<'_>,
+    folders: Option<&[u32]>,
     threads: usize,
 ) -> DomainGraph {
     let index = FileIndex::new(files.iter().map(|f| f.path.as_str()));
@@ -107,11 +111,14 @@ pub fn build(
             let end = (start + CHUNK_FILES).min(files.len());
             let crossings = resolve_chunk(
                 start..end,
-                files,
-                &index,
+                &Ends {
+                    files,
+                    index: &index,
+                    map,
+                    rust_workspace,
+                    folders,
+                },
                 &mut tree,
-                map,
-                rust_workspace,
                 &mut share,
             );
             share.crossings.push((chunk, crossings));
@@ -146,6 +153,9 @@ pub fn build(
         }
         for (all, mine) in graph.packages.iter_mut().zip(share.packages) {
             all.extend(mine);
+        }
+        for (pair, n) in share.folder_edges {
+            *graph.folder_edges.entry(pair).or_default() += n;
         }
         for (reason, n) in share.unresolved {
             *graph.unresolved.entry(reason).or_default() += n;
@@ -187,6 +197,7 @@ struct Share {
     test_files: Vec<usize>,
     /// (importing file's index, what it imports) per domain.
     monitoring: Vec<Option<(usize, String)>>,
+    folder_edges: FxHashMap<(u32, u32), usize>,
 }
 
 impl Share {
@@ -200,28 +211,57 @@ impl Share {
             crossings: Vec::new(),
             test_files: vec![0; domains],
             monitoring: vec![None; domains],
+            folder_edges: FxHashMap::default(),
         }
     }
+
+    /// An import from file `from` to file `to`, for `--suggest`'s folder graph.
+    fn folder_edge(&mut self, folders: Option<&[u32]>, from: usize, to: u32) {
+        if let Some(folders) = folders {
+            let (a, b) = (folders[from], folders[to as usize]);
+            if a != NO_FOLDER && b != NO_FOLDER {
+                *self.folder_edges.entry((a.min(b), a.max(b))).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// A file outside `--suggest`'s folder graph.
+pub const NO_FOLDER: u32 = u32::MAX;
+
+/// What resolution looks up: the walked files and where their imports may lead.
+struct Ends<'a> {
+    files: &'a [WalkedFile],
+    index: &'a FileIndex<'a>,
+    map: &'a DomainMap,
+    rust_workspace: &'a RustWorkspace<'a>,
+    /// Per file: its folder in `--suggest`'s graph, or [`NO_FOLDER`].
+    folders: Option<&'a [u32]>,
 }
 
 /// Resolves the imports of `files[range]`, adding to `share`'s edge counts
 /// and packages; returns the chunk's crossing edges in file order.
 fn resolve_chunk(
     range: std::ops::Range<usize>,
-    files: &[WalkedFile],
-    index: &FileIndex<'_>,
+    ends: &Ends<'_>,
     tree: &mut TreeResolver<'_>,
-    map: &DomainMap,
-    rust_workspace: &RustWorkspace<'_>,
     share: &mut Share,
 ) -> Vec<Crossing> {
+    let Ends {
+        files,
+        index,
+        map,
+        rust_workspace,
+        folders,
+    } = *ends;
     let mut crossings = Vec::new();
     for n in range {
         let file = &files[n];
         let is_test = signals::is_test_path(&file.path);
         let Some(from) = file.domain else {
-            if is_test {
-                tested_domains(file, files, tree, share);
+            let in_folders = folders.is_some_and(|f| f[n] != NO_FOLDER);
+            if is_test || in_folders {
+                unassigned_file(n, ends, is_test, tree, share);
             }
             continue;
         };
@@ -255,7 +295,10 @@ fn resolve_chunk(
                 share.monitoring[from] = monitoring.map(|m| (n, m.clone()));
             }
             let (to, target) = match destination {
-                Resolved::File(found) => (files[found as usize].domain, EdgeTarget::File(found)),
+                Resolved::File(found) => {
+                    share.folder_edge(folders, n, found);
+                    (files[found as usize].domain, EdgeTarget::File(found))
+                }
                 Resolved::Other(Target::Internal(path)) => {
                     (map.index_of(&path), EdgeTarget::Path(path))
                 }
@@ -305,23 +348,29 @@ fn resolve_chunk(
     crossings
 }
 
-/// A test file outside every domain counts once for each domain it imports.
-fn tested_domains(
-    file: &WalkedFile,
-    files: &[WalkedFile],
+/// A file outside every domain: a test file counts once for each domain it
+/// imports, and its imports join `--suggest`'s folder graph.
+fn unassigned_file(
+    n: usize,
+    ends: &Ends<'_>,
+    is_test: bool,
     tree: &mut TreeResolver<'_>,
     share: &mut Share,
 ) {
+    let file = &ends.files[n];
     if file.language == Language::Rust {
         return;
     }
     let folder = imports::folder_of(&file.path);
     let mut tested = BTreeSet::new();
     for import in &file.imports {
-        if let Resolved::File(found) = tree.resolve(&file.path, folder, &import.specifier)
-            && let Some(domain) = files[found as usize].domain
-        {
-            tested.insert(domain);
+        if let Resolved::File(found) = tree.resolve(&file.path, folder, &import.specifier) {
+            share.folder_edge(ends.folders, n, found);
+            if let Some(domain) = ends.files[found as usize].domain
+                && is_test
+            {
+                tested.insert(domain);
+            }
         }
     }
     for domain in tested {
@@ -377,7 +426,7 @@ mod tests {
             crates: &[],
         };
         for threads in [1, 3] {
-            let graph = build(&files, &map, &resolver, &workspace, threads);
+            let graph = build(&files, &map, &resolver, &workspace, None, threads);
             assert_eq!(graph.edges[&(0, 1)][&EdgeKind::Static], 700);
             assert_eq!(graph.crossings.len(), 700);
             let order: Vec<(u32, usize)> =

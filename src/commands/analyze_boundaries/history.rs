@@ -16,6 +16,8 @@ pub struct HistoryOptions {
     pub bot_patterns: Vec<String>,
     /// Commits touching more files than this are sweeping changes, not coupling.
     pub max_files: usize,
+    /// Also count co-changes between folders (for `--suggest`).
+    pub folder_coupling: bool,
 }
 
 impl Default for HistoryOptions {
@@ -33,6 +35,7 @@ impl Default for HistoryOptions {
             .map(|s| (*s).to_owned())
             .collect(),
             max_files: 30,
+            folder_coupling: false,
         }
     }
 }
@@ -57,6 +60,10 @@ pub struct History {
     /// Where the commits came from: `git` or the saved log's path.
     #[serde(skip)]
     pub source: String,
+    /// With `folder_coupling`: (folder, folder) → co-change weight, each
+    /// commit adding 1/(k−1) to each pair of the k folders it touched.
+    #[serde(skip)]
+    pub folder_pairs: BTreeMap<(String, String), f64>,
 }
 
 /// `2026-08-30` for a Unix time.
@@ -117,6 +124,9 @@ impl History {
                 .insert(who.to_lowercase(), commit.author_name.clone());
             *self.revisions.entry((*domain).to_owned()).or_default() += 1;
         }
+        if options.folder_coupling {
+            self.add_folder_pairs(commit);
+        }
         let list: Vec<&str> = touched.into_iter().collect();
         for (i, a) in list.iter().enumerate() {
             for b in &list[i + 1..] {
@@ -124,6 +134,30 @@ impl History {
                     .shared
                     .entry(((*a).to_owned(), (*b).to_owned()))
                     .or_default() += 1;
+            }
+        }
+    }
+
+    /// A commit's folders, pairwise: a commit touching k folders gives each
+    /// pair 1/(k−1), so one commit weighs at most 1 on any folder.
+    fn add_folder_pairs(&mut self, commit: &CommitRecord) {
+        let folders: BTreeSet<&str> = commit
+            .files
+            .iter()
+            .map(|f| f.rsplit_once('/').map_or("", |(folder, _)| folder))
+            .collect();
+        if folders.len() < 2 {
+            return;
+        }
+        #[allow(clippy::cast_precision_loss)] // at most max_files folders
+        let weight = 1.0 / (folders.len() - 1) as f64;
+        let list: Vec<&str> = folders.into_iter().collect();
+        for (i, a) in list.iter().enumerate() {
+            for b in &list[i + 1..] {
+                *self
+                    .folder_pairs
+                    .entry(((*a).to_owned(), (*b).to_owned()))
+                    .or_default() += weight;
             }
         }
     }
@@ -154,5 +188,52 @@ impl History {
                 .then_with(|| x.b.cmp(&y.b))
         });
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(files: &[&str]) -> CommitRecord {
+        CommitRecord {
+            author_name: "Ann".into(),
+            author_email: "ann@example.com".into(),
+            unix_time: 0,
+            files: files.iter().map(|f| (*f).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn folder_pairs_weigh_each_commit_at_most_one_per_folder() {
+        let mut domains = BTreeMap::new();
+        domains.insert("all".to_owned(), vec!["src".to_owned()]);
+        let map = DomainMap::new(&domains).unwrap();
+        let options = HistoryOptions {
+            folder_coupling: true,
+            ..HistoryOptions::default()
+        };
+        let mut history = History::default();
+        history.add(
+            &commit(&["src/a/x.ts", "src/b/y.ts", "src/c/z.ts", "src/a/w.ts"]),
+            &map,
+            &options,
+        );
+        history.add(&commit(&["src/a/x.ts", "src/b/y.ts"]), &map, &options);
+        history.add(&commit(&["src/a/x.ts", "src/a/v.ts"]), &map, &options);
+        let pair = |a: &str, b: &str| history.folder_pairs[&(a.to_owned(), b.to_owned())];
+        // Three folders: 1/2 a pair; then a–b once more, 1; one folder: nothing.
+        assert!((pair("src/a", "src/b") - 1.5).abs() < 1e-12);
+        assert!((pair("src/a", "src/c") - 0.5).abs() < 1e-12);
+        assert!((pair("src/b", "src/c") - 0.5).abs() < 1e-12);
+        assert_eq!(history.folder_pairs.len(), 3);
+
+        let mut without = History::default();
+        without.add(
+            &commit(&["src/a/x.ts", "src/b/y.ts"]),
+            &map,
+            &HistoryOptions::default(),
+        );
+        assert!(without.folder_pairs.is_empty());
     }
 }

@@ -15,6 +15,7 @@ mod gather;
 mod graph;
 mod history;
 mod report;
+mod suggest;
 mod traffic;
 
 use std::path::PathBuf;
@@ -61,6 +62,7 @@ Examples:
   skillsctl analyze-boundaries --format mermaid
   skillsctl analyze-boundaries --fail-on extract      # CI: exit 1 when a domain should be extracted
   skillsctl analyze-boundaries --git-log history.log  # history from a saved `git log --numstat`
+  skillsctl analyze-boundaries --suggest              # propose [domains] from imports and history
 
 Domains come from [domains] in skillsctl.toml, else they are detected: vertical slices
 (services/, features/, modules/, routers, server-only/, app/api/…) merged by name across
@@ -103,6 +105,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Propose domain boundaries: Louvain modularity over the folders' imports
+    /// and change coupling, printed as a [domains] map with what moves
+    #[arg(long)]
+    pub suggest: bool,
+
     /// Save this run's JSON report as a baseline
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
@@ -138,6 +145,9 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
 
     // The import graph, resolved on every core.
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let folders = args
+        .suggest
+        .then(|| suggest::folders(&facts, inputs.map.names(), &inputs.roles));
     let graph = graph::build(
         &facts,
         &inputs.map,
@@ -146,13 +156,10 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             root: &inputs.root,
             crates: &inputs.rust_workspace,
         },
+        folders.as_ref().map(|f| f.of_file.as_slice()),
         threads,
     );
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis(),
-        threads,
-        "imports resolved"
-    );
+    tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "imports resolved");
     if let Some(warning) = unresolved_warning(&graph) {
         warnings.push(warning);
     }
@@ -189,10 +196,7 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
         }),
         project_monitoring: project_monitoring(&inputs, settings),
     });
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis(),
-        "resolution, history, traffic and decisions done"
-    );
+    tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "decisions made");
     for warning in &warnings {
         ctx.output.warn(warning);
     }
@@ -203,17 +207,18 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
             report.parse_failures.join(", ")
         ));
     }
-    report.unresolved = graph
-        .unresolved
-        .iter()
-        .map(|(reason, n)| ((*reason).to_owned(), *n))
-        .collect();
-    if !report.parse_failures.is_empty() {
-        report.unresolved.insert(
-            "unsupported syntax (files)".to_owned(),
-            report.parse_failures.len(),
-        );
-    }
+    record_unresolved(&mut report, &graph);
+    report.suggestion = folders.as_ref().map(|folders| {
+        suggest::suggest(&suggest::Parts {
+            files: &facts,
+            names: inputs.map.names(),
+            domain_paths: &inputs.domain_paths,
+            roles: &inputs.roles,
+            folders,
+            imports: &graph.folder_edges,
+            cochange: history.as_ref().map(|h| &h.folder_pairs),
+        })
+    });
     if let Some(path) = &args.write_baseline {
         write_baseline(ctx, path, &report)?;
     }
@@ -228,6 +233,21 @@ pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     std::thread::spawn(move || drop((facts, graph)));
     tracing::debug!(elapsed_ms = phase.elapsed().as_millis(), "report written");
     outcome
+}
+
+/// The imports that led to no file, by reason, files that did not parse among them.
+fn record_unresolved(report: &mut report::BoundaryReport<'_>, graph: &graph::DomainGraph) {
+    report.unresolved = graph
+        .unresolved
+        .iter()
+        .map(|(reason, n)| ((*reason).to_owned(), *n))
+        .collect();
+    if !report.parse_failures.is_empty() {
+        report.unresolved.insert(
+            "unsupported syntax (files)".to_owned(),
+            report.parse_failures.len(),
+        );
+    }
 }
 
 /// `--baseline`: read and checked before the report is made, so a bad file

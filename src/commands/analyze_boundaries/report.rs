@@ -127,6 +127,9 @@ pub struct BoundaryReport<'a> {
     /// With --baseline: what got worse since the saved report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regressions: Option<super::baseline::Regressions>,
+    /// With --suggest: proposed boundaries and what would move.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<super::suggest::Suggestion>,
     /// With --fail-on: the recommendation that fails the run.
     #[serde(skip)]
     pub fail_on: Option<Recommendation>,
@@ -309,6 +312,47 @@ fn id(name: &str) -> String {
         .collect()
 }
 
+/// `--suggest`'s proposal: the scores, the map to paste, the largest moves.
+fn suggestion_text(s: &super::suggest::Suggestion, style: &Styler) -> String {
+    const SHOWN: usize = 20;
+    let mut text = format!(
+        "\n{}\nLouvain over {} folders ({}): modularity {:.3}, the map in use {:.3}\n\n{}",
+        style.paint(Tone::Strong, "suggested boundaries"),
+        s.folders,
+        s.weights,
+        s.modularity,
+        s.configured_modularity,
+        s.toml()
+    );
+    if s.moves.is_empty() {
+        text.push_str("\nno code changes domain\n");
+        return text;
+    }
+    let _ = writeln!(
+        text,
+        "\nmoves {} of {} code lines from the map in use:",
+        s.moved_lines, s.lines
+    );
+    let mut table = style.table(&["folder", "lines", "from", "to"]);
+    for m in s.moves.iter().take(SHOWN) {
+        table.add_row(vec![
+            m.path.clone(),
+            m.lines.to_string(),
+            m.from.clone().unwrap_or_else(|| "(unassigned)".to_owned()),
+            m.to.clone(),
+        ]);
+    }
+    text.push_str(&style.render_table(&table));
+    if s.moves.len() > SHOWN {
+        let _ = writeln!(
+            text,
+            "… and {} more (--format json lists all)",
+            s.moves.len() - SHOWN
+        );
+    }
+    text
+}
+
 impl Report for BoundaryReport<'_> {
     fn render_human(&self, style: &Styler) -> String {
         let mut table = style.table(&[
@@ -372,6 +416,9 @@ impl Report for BoundaryReport<'_> {
         }
         if let Some(r) = &self.regressions {
             text.push_str(&regressions_text(r, style));
+        }
+        if let Some(s) = &self.suggestion {
+            text.push_str(&suggestion_text(s, style));
         }
         if let Some(h) = &self.history {
             let _ = write!(
