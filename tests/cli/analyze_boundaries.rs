@@ -546,19 +546,18 @@ fn split_map_repo() -> TestContext {
         .build()
 }
 
+const SUGGEST_JSON: [&str; 5] = [
+    "--format",
+    "json",
+    "analyze-boundaries",
+    "--no-history",
+    "--suggest",
+];
+
 #[test]
 fn suggest_groups_folders_that_import_each_other_and_says_what_moves() {
     let ctx = split_map_repo();
-    let report = ctx
-        .cmd([
-            "--format",
-            "json",
-            "analyze-boundaries",
-            "--no-history",
-            "--suggest",
-        ])
-        .expect_code(0)
-        .json();
+    let report = ctx.cmd(SUGGEST_JSON).expect_code(0).json();
     let s = &report["suggestion"];
     assert_eq!(s["weights"], "imports");
     // src/billing, src/invoices, src/users, src/users/profile (src/ui is kept).
@@ -600,16 +599,7 @@ fn suggest_groups_folders_that_import_each_other_and_says_what_moves() {
         "skillsctl.toml",
         &format!("{toml_part}\n[roles]\nui = \"shared\"\n"),
     );
-    let again = ctx
-        .cmd([
-            "--format",
-            "json",
-            "analyze-boundaries",
-            "--no-history",
-            "--suggest",
-        ])
-        .expect_code(0)
-        .json();
+    let again = ctx.cmd(SUGGEST_JSON).expect_code(0).json();
     assert_eq!(again["suggestion"]["moves"], serde_json::json!([]));
     assert_eq!(
         again["suggestion"]["configured_modularity"],

@@ -46,11 +46,7 @@ pub fn folders(files: &[WalkedFile], names: &[String], roles: &BTreeMap<String, 
         .map(|f| folder_of(&f.path))
         .collect();
     let paths: Vec<String> = paths.into_iter().map(str::to_owned).collect();
-    let ids: FxHashMap<&str, u32> = paths
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), u32::try_from(i).unwrap_or(NO_FOLDER)))
-        .collect();
+    let ids = ids_by_path(&paths);
     let of_file = files
         .iter()
         .map(|f| {
@@ -71,6 +67,15 @@ pub fn folders(files: &[WalkedFile], names: &[String], roles: &BTreeMap<String, 
         of_file,
         kept: kept.into_iter().map(str::to_owned).collect(),
     }
+}
+
+/// Folder path → its id (its place in the sorted list).
+fn ids_by_path(paths: &[String]) -> FxHashMap<&str, u32> {
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), u32::try_from(i).unwrap_or(NO_FOLDER)))
+        .collect()
 }
 
 fn folder_of(path: &str) -> &str {
@@ -182,13 +187,7 @@ fn weighted_graph(parts: &Parts<'_>) -> (Graph, &'static str) {
         .collect();
     let mut weights = "imports";
     if let Some(cochange) = parts.cochange {
-        let ids: FxHashMap<&str, u32> = parts
-            .folders
-            .paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.as_str(), u32::try_from(i).unwrap_or(NO_FOLDER)))
-            .collect();
+        let ids = ids_by_path(&parts.folders.paths);
         let known: Vec<(u32, u32, f64)> = cochange
             .iter()
             .filter_map(|((a, b), w)| Some((*ids.get(a.as_str())?, *ids.get(b.as_str())?, *w)))
