@@ -7,6 +7,8 @@ trees, in one run:
     dependency-cruiser (import graph, 5,000 files only: it is slow);
   - the history pass: skillsctl with history minus without, vs `git log
     --name-only` alone, on 20,000 commits;
+  - `--suggest` (Louvain over the folders) at 50,000 files, and at 5,000 files
+    with the 20,000 commits' change coupling;
   - peak memory of skillsctl at 50,000 files (/usr/bin/time).
 
 Needs: cargo build --release; tokei on PATH (cargo install tokei);
@@ -104,6 +106,9 @@ def main():
     git_log = best(["git", "-C", small, "log", "--no-merges", "--no-renames", "--name-only", "-z", "--format=%x1e%aN%x1f%aE%x1f%at"])
     history_pass = max(with_history - without, 0.0)
     print(f"history pass on 20,000 commits: {history_pass:.2f} s (with {with_history:.2f} - without {without:.2f}); git log --name-only alone {git_log:.2f} s; ratio {history_pass / git_log:.2f}x")
+    suggest_large = best(analyse(large, "--no-history", "--suggest"))
+    suggest_small = best(analyse(small, "--since", "3650days", "--suggest"))
+    print(f"--suggest: {suggest_large:.2f} s at 50,000 files (target < 2 s); {suggest_small:.2f} s at 5,000 files with 20,000 commits of change coupling")
     out = subprocess.run(["/usr/bin/time", "-f", "%M", *analyse(large, "--no-history")], capture_output=True, text=True, check=True)
     peak_kb = int(out.stderr.strip().splitlines()[-1])
     print(f"peak memory at 50,000 files: {peak_kb / 1024:.0f} MB (target < 150 MB)")

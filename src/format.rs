@@ -18,6 +18,8 @@ pub enum Format {
     Mermaid,
     /// A Graphviz DOT graph (reports that are graphs).
     Dot,
+    /// One self-contained HTML page, no network fetches (reports that have one).
+    Html,
     /// GitHub Actions workflow commands: annotations on the pull request (reports with located findings).
     Github,
     /// SARIF 2.1.0, for GitHub code scanning (reports with located findings).

@@ -606,3 +606,80 @@ fn suggest_groups_folders_that_import_each_other_and_says_what_moves() {
         s["modularity"]
     );
 }
+
+#[test]
+fn html_report_is_one_page_chromium_renders_with_the_graph_and_each_domain() {
+    let (ctx, report) = analysed();
+    let html = ctx
+        .cmd(["--format", "html", "analyze-boundaries", "repo"])
+        .expect_code(0)
+        .stdout;
+    // Self-contained: nothing to fetch, nothing to run.
+    for outside in [
+        "<script",
+        "<link",
+        "src=",
+        "@import",
+        "url(http",
+        "href=\"http",
+    ] {
+        assert!(!html.contains(outside), "the page has {outside}");
+    }
+    ctx.write("boundaries.html", &html);
+    let page = ctx.path("boundaries.html");
+    let dom = crate::support::chromium::dump_dom(&ctx.path(""), &page);
+    // Every domain is a node of the graph and a section, with its recommendation.
+    for d in report["domains"].as_array().unwrap() {
+        let (name, rec) = (
+            d["name"].as_str().unwrap(),
+            d["recommendation"].as_str().unwrap(),
+        );
+        assert!(
+            dom.contains(&format!(
+                "<g class=\"node rec-{rec}\" data-domain=\"{name}\" data-recommendation=\"{rec}\">"
+            )),
+            "no graph node for {name} ({rec})"
+        );
+        assert!(
+            dom.contains(&format!(
+                "<section class=\"domain\" id=\"domain-{name}\" data-domain=\"{name}\">"
+            )),
+            "no section for {name}"
+        );
+    }
+    // Every edge, with its import count; the cycle's two edges are red, the others not.
+    let cycle = ["analytics", "assessments"];
+    for e in report["edges"].as_array().unwrap() {
+        let (from, to) = (e["from"].as_str().unwrap(), e["to"].as_str().unwrap());
+        let class = if cycle.contains(&from) && cycle.contains(&to) {
+            "edge cycle"
+        } else {
+            "edge"
+        };
+        let tag = format!(
+            "<g class=\"{class}\" data-from=\"{from}\" data-to=\"{to}\" data-imports=\"{}\">",
+            e["imports"]
+        );
+        assert!(dom.contains(&tag), "no {tag}");
+    }
+    assert_eq!(dom.matches("<g class=\"edge cycle\"").count(), 2);
+    // The matrix, a blocker of analytics, and the coupling pair with its degree.
+    let analytics = dom.split("id=\"domain-analytics\"").nth(1).unwrap();
+    let analytics = analytics.split("</section>").next().unwrap();
+    assert!(
+        analytics.contains("<th>factor</th>") && analytics.contains("<td>traffic</td>"),
+        "{analytics}"
+    );
+    assert!(
+        analytics.contains("<li data-kind=\"cycle\">"),
+        "{analytics}"
+    );
+    assert!(dom.contains("<tr data-a=\"analytics\" data-b=\"assessments\"><td>analytics</td><td>assessments</td><td class=\"num\">15</td><td class=\"num\">79%</td></tr>"));
+    let png = crate::support::chromium::screenshot(&ctx.path(""), &page);
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 20_000,
+        "{} bytes",
+        bytes.len()
+    );
+}

@@ -14,6 +14,7 @@ mod decision;
 mod gather;
 mod graph;
 mod history;
+mod html;
 mod report;
 mod suggest;
 mod traffic;

@@ -1,5 +1,5 @@
 //! The boundary report: per-domain evidence and decision, the domain graph,
-//! and its renderings (table, JSON, Markdown, Mermaid, DOT).
+//! and its renderings (table, JSON, Markdown, Mermaid, DOT; HTML in `html.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -159,7 +159,7 @@ fn factor_cell(d: &DomainReport, name: &str) -> String {
 }
 
 impl BoundaryReport<'_> {
-    fn summary_line(&self) -> String {
+    pub(super) fn summary_line(&self) -> String {
         format!(
             "{} domains: {} extract, {} prepare, {} watch, {} keep in monolith ({} files, {} code lines; {} unassigned files)",
             self.domains.len(),
@@ -447,6 +447,7 @@ impl Report for BoundaryReport<'_> {
             Format::Markdown => Some(self.markdown()),
             Format::Mermaid => Some(self.mermaid()),
             Format::Dot => Some(self.dot()),
+            Format::Html => Some(super::html::page(self)),
             Format::Github => Some(crate::annotate::github(&self.annotations())),
             Format::Sarif => {
                 let log = crate::annotate::sarif(
