@@ -310,7 +310,25 @@ pub struct TreeResolver<'a> {
     /// Per scope number: its folder, and how its bare specifiers resolve.
     scope_folders: Vec<String>,
     scope_configs: Vec<std::cell::OnceCell<ScopeConfig>>,
+    /// Per-file scopes: (scope, the file's own tsconfig) → its cache in
+    /// `file_caches`. Files that a tsconfig's `include` picks resolve alike.
+    file_scopes: FxHashMap<(usize, Option<PathBuf>), usize>,
+    file_caches: Vec<FxHashMap<String, Resolved>>,
+    /// The last file of a per-file scope, its tsconfig and cache: a file's
+    /// imports come one after another, so its tsconfig is looked up once.
+    last_file: Option<(
+        String,
+        Option<std::sync::Arc<oxc_resolver::TsConfig>>,
+        usize,
+    )>,
     candidate: String,
+}
+
+/// Which cache a resolution goes to.
+#[derive(Clone, Copy)]
+enum Slot {
+    Scope(usize),
+    File(usize),
 }
 
 /// The extensions the resolver tries on a file, in its order.
@@ -348,6 +366,9 @@ impl<'a> TreeResolver<'a> {
             scope_numbers: FxHashMap::default(),
             scope_folders: Vec::new(),
             scope_configs: Vec::new(),
+            file_scopes: FxHashMap::default(),
+            file_caches: Vec::new(),
+            last_file: None,
             candidate: String::new(),
         }
     }
@@ -449,16 +470,15 @@ impl<'a> TreeResolver<'a> {
             return Resolved::from_target(target, self.files);
         }
         let scope = self.scope(dir);
-        let tsconfig = match self.scope_config(scope, from) {
-            ScopeConfig::Shared(tsconfig) => tsconfig.clone(),
-            ScopeConfig::PerFile => {
-                let target = self
-                    .resolver
-                    .resolve(&self.resolver.root.join(from), specifier);
-                return Resolved::from_target(target, self.files);
-            }
+        let shared = match self.scope_config(scope, from) {
+            ScopeConfig::Shared(tsconfig) => Some(tsconfig.clone()),
+            ScopeConfig::PerFile => None,
         };
-        if let Some(hit) = self.cache[scope].get(specifier) {
+        let (slot, tsconfig) = match shared {
+            Some(tsconfig) => (Slot::Scope(scope), tsconfig),
+            None => self.file_slot(scope, from),
+        };
+        if let Some(hit) = self.cache_of(slot).get(specifier) {
             return hit.clone();
         }
         let alias = tsconfig.and_then(|tsconfig| self.path_alias(&tsconfig, specifier));
@@ -470,8 +490,40 @@ impl<'a> TreeResolver<'a> {
                 .resolve(&self.resolver.root.join(from), specifier);
             Resolved::from_target(target, self.files)
         };
-        self.cache[scope].insert(specifier.to_owned(), resolved.clone());
+        self.cache_of(slot)
+            .insert(specifier.to_owned(), resolved.clone());
         resolved
+    }
+
+    fn cache_of(&mut self, slot: Slot) -> &mut FxHashMap<String, Resolved> {
+        match slot {
+            Slot::Scope(n) => &mut self.cache[n],
+            Slot::File(n) => &mut self.file_caches[n],
+        }
+    }
+
+    /// In a scope whose tsconfig picks its files: the file's own tsconfig
+    /// (what the resolver applies to it) and the cache of the files that
+    /// share it, since a bare specifier resolves alike from all of them.
+    fn file_slot(
+        &mut self,
+        scope: usize,
+        from: &str,
+    ) -> (Slot, Option<std::sync::Arc<oxc_resolver::TsConfig>>) {
+        if let Some((file, tsconfig, n)) = &self.last_file
+            && file == from
+        {
+            return (Slot::File(*n), tsconfig.clone());
+        }
+        let tsconfig = self.resolver.tsconfig_for(&self.resolver.root.join(from));
+        let key = (scope, tsconfig.as_ref().map(|t| t.path.clone()));
+        let next = self.file_caches.len();
+        let n = *self.file_scopes.entry(key).or_insert(next);
+        if n == next {
+            self.file_caches.push(FxHashMap::default());
+        }
+        self.last_file = Some((from.to_owned(), tsconfig.clone(), n));
+        (Slot::File(n), tsconfig)
     }
 
     /// A specifier the scope's tsconfig maps (`paths`, else `baseUrl`) to a
@@ -533,7 +585,7 @@ enum ScopeConfig {
     /// resolves alike from all of them, so results are shared in the scope.
     Shared(Option<std::sync::Arc<oxc_resolver::TsConfig>>),
     /// The nearest tsconfig chooses its files (`files`, `include`, `exclude`,
-    /// references): each import resolves on its own, through the resolver.
+    /// references): results are shared by the files with the same tsconfig.
     PerFile,
 }
 
