@@ -17,8 +17,8 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;pad
 th{background:#f6f8fa}.num{text-align:right}.badge{border-radius:1rem;padding:.1rem .6rem;color:#fff;font-weight:600}\
 .rec-extract{background:#c62828}.rec-prepare{background:#e65100}.rec-watch{background:#b28704}.rec-keep{background:#2e7d32}\
 .verdict-extract{color:#c62828;font-weight:600}.verdict-monolith{color:#2e7d32}.verdict-unknown{color:#6e7781}\
-.muted{color:#6e7781}svg{border:1px solid #d0d7de;background:#fff;max-width:100%;height:auto}\
-svg text{font:12px system-ui,sans-serif}.edge line{stroke:#57606a}.edge text{fill:#57606a}\
+.muted{color:#6e7781}.graph{overflow:auto;max-height:90vh;border:1px solid #d0d7de}svg{background:#fff}\
+svg text{font:12px system-ui,sans-serif}.edge line{stroke:#57606a;stroke-opacity:.7}.edge text{fill:#57606a}\
 .edge.cycle line{stroke:#d32f2f}.edge.cycle text{fill:#d32f2f;font-weight:600}\
 .node rect{stroke:#1d232a;stroke-width:1.2}.node text{fill:#fff;font-weight:600}";
 
@@ -36,7 +36,11 @@ pub fn page(report: &BoundaryReport) -> String {
     );
     html.push_str(&context(report));
     html.push_str("<h2 id=\"graph\">Domain graph</h2>\n<p class=\"muted\">An arrow is an import from one domain to another, labelled with its count; red arrows lie on an import cycle.</p>\n");
+    // Full size in a scrolling frame: scaled down, a large graph's labels
+    // would be too small to read.
+    html.push_str("<div class=\"graph\">");
     html.push_str(&graph_svg(report));
+    html.push_str("</div>\n");
     html.push_str(&overview(report));
     for domain in &report.domains {
         html.push_str(&domain_section(domain));
@@ -100,9 +104,7 @@ fn layout<'a>(domains: &'a [DomainReport<'_>]) -> (BTreeMap<&'a str, Placed>, f6
         })
         .collect();
     let widest = widths.iter().copied().fold(0.0, f64::max);
-    let n = count_f64(domains.len());
-    // The circumference leaves each box its height and a gap.
-    let radius = (n * (NODE_HEIGHT + 26.0) / (2.0 * PI)).max(140.0);
+    let radius = radius_for(&widths);
     let (cx, cy) = (
         radius + widest / 2.0 + MARGIN,
         radius + NODE_HEIGHT + MARGIN,
@@ -112,7 +114,7 @@ fn layout<'a>(domains: &'a [DomainReport<'_>]) -> (BTreeMap<&'a str, Placed>, f6
         .zip(widths)
         .enumerate()
         .map(|(i, (d, width))| {
-            let angle = 2.0 * PI * count_f64(i) / n.max(1.0) - PI / 2.0;
+            let angle = angle_of(i, domains.len());
             let place = Placed {
                 x: cx + radius * angle.cos(),
                 y: cy + radius * angle.sin(),
@@ -122,6 +124,29 @@ fn layout<'a>(domains: &'a [DomainReport<'_>]) -> (BTreeMap<&'a str, Placed>, f6
         })
         .collect();
     (placed, 2.0 * cx, 2.0 * cy)
+}
+
+fn angle_of(i: usize, n: usize) -> f64 {
+    2.0 * PI * count_f64(i) / count_f64(n.max(1)) - PI / 2.0
+}
+
+/// The smallest circle on which neighbouring boxes keep a gap: a box takes
+/// its width along the circle at the top and bottom, its height at the sides,
+/// and neighbours sit a chord of 2·r·sin(π/n) apart.
+fn radius_for(widths: &[f64]) -> f64 {
+    const GAP: f64 = 14.0;
+    let n = widths.len();
+    if n < 2 {
+        return 140.0;
+    }
+    let extent = |i: usize| {
+        let angle = angle_of(i, n);
+        widths[i] / 2.0 * angle.sin().abs() + NODE_HEIGHT / 2.0 * angle.cos().abs()
+    };
+    let chord = 2.0 * (PI / count_f64(n)).sin();
+    (0..n)
+        .map(|i| (extent(i) + extent((i + 1) % n) + GAP) / chord)
+        .fold(140.0, f64::max)
 }
 
 fn count_f64(n: usize) -> f64 {
@@ -425,6 +450,45 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    /// Boxes on the circle, their widths as names of 4 to 30 characters give.
+    fn placed(widths: &[f64]) -> Vec<Placed> {
+        let radius = radius_for(widths);
+        (0..widths.len())
+            .map(|i| {
+                let angle = angle_of(i, widths.len());
+                Placed {
+                    x: radius * angle.cos(),
+                    y: radius * angle.sin(),
+                    width: widths[i],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_two_boxes_overlap_however_many_and_wide() {
+        for n in [2, 3, 6, 12, 59, 98] {
+            let widths: Vec<f64> = (0..n)
+                .map(|i| 54.0 + 7.5 * count_f64(4 + (i * 7) % 27))
+                .collect();
+            let boxes = placed(&widths);
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    let apart_x = (a.x - b.x).abs() >= a.width / 2.0 + b.width / 2.0;
+                    let apart_y = (a.y - b.y).abs() >= NODE_HEIGHT;
+                    assert!(
+                        apart_x || apart_y,
+                        "n={n}: boxes at ({:.0},{:.0}) and ({:.0},{:.0}) overlap",
+                        a.x,
+                        a.y,
+                        b.x,
+                        b.y
+                    );
+                }
+            }
+        }
     }
 
     #[test]
