@@ -94,8 +94,13 @@ fn rust_modules(root: &Path) -> Detected {
 pub struct DomainMap {
     /// The domain names, sorted; a domain's index is its place here.
     names: Vec<String>,
-    /// (index into `names`, folder prefix or glob, specificity)
-    rules: Vec<(usize, Rule, usize)>,
+    /// Glob rules: (index into `names`, pattern, specificity), most specific
+    /// first (longest pattern, then the lower index).
+    globs: Vec<(usize, glob::Pattern, usize)>,
+    /// Folder (or file) rules by their path: (specificity, index). A path's
+    /// longest ancestor here is its most specific folder rule, found with a
+    /// lookup per ancestor instead of a comparison per rule.
+    folders: rustc_hash::FxHashMap<String, (usize, usize)>,
 }
 
 /// A `[domains]` entry that cannot be used.
@@ -142,7 +147,22 @@ impl DomainMap {
             }
         }
         rules.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        Ok(DomainMap { names, rules })
+        let mut globs = Vec::new();
+        let mut folders = rustc_hash::FxHashMap::default();
+        for (index, rule, specificity) in rules {
+            match rule {
+                Rule::Glob(pattern) => globs.push((index, pattern, specificity)),
+                // Sorted: the first of two domains naming one folder wins.
+                Rule::Folder(folder) => {
+                    folders.entry(folder).or_insert((specificity, index));
+                }
+            }
+        }
+        Ok(DomainMap {
+            names,
+            globs,
+            folders,
+        })
     }
 
     /// The domain of a path relative to the repository root (with `/`).
@@ -158,16 +178,32 @@ impl DomainMap {
             require_literal_separator: false,
             ..glob::MatchOptions::new()
         };
-        // Rules are kept most specific first, so the first match wins.
-        self.rules
+        let folder = self.folder_rule_of(path);
+        // Globs are kept most specific first: one that matches before the
+        // folder rule's place in that order wins.
+        self.globs
             .iter()
-            .find(|(_, rule, _)| match rule {
-                Rule::Folder(folder) => path
-                    .strip_prefix(folder.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
-                Rule::Glob(pattern) => pattern.matches_with(path, options),
+            .take_while(|(index, _, specificity)| {
+                folder.is_none_or(|(f_spec, f_index)| (*specificity, f_index) > (f_spec, *index))
             })
+            .find(|(_, pattern, _)| pattern.matches_with(path, options))
             .map(|(index, _, _)| *index)
+            .or(folder.map(|(_, index)| index))
+    }
+
+    /// The most specific folder rule of `path`: the path itself (a file
+    /// rule), else its longest ancestor folder with a rule.
+    fn folder_rule_of(&self, path: &str) -> Option<(usize, usize)> {
+        if self.folders.is_empty() {
+            return None;
+        }
+        let mut candidate = path;
+        loop {
+            if let Some(&rule) = self.folders.get(candidate) {
+                return Some(rule);
+            }
+            candidate = &candidate[..candidate.rfind('/')?];
+        }
     }
 
     /// The domain names, sorted.
@@ -230,5 +266,57 @@ mod map_tests {
             Some("ui")
         );
         assert_eq!(map.domain_of("packages/backend-core-extra/x.ts"), None);
+    }
+
+    /// The indexed lookup gives what the plain rule order gives: the longest
+    /// pattern that matches, the lower domain on a tie, globs and folders mixed.
+    #[test]
+    fn lookup_by_ancestor_equals_the_first_match_in_rule_order() {
+        let rules: &[(&str, &[&str])] = &[
+            ("a", &["src", "src/x/**/*.ts"]),
+            ("b", &["src/x", "src/x/y/z.ts", "lib/*"]),
+            ("c", &["src/x/y", "**/*.test.ts", "lib"]),
+            ("d", &["src/x/*", "src/x/y/z.ts", "."]),
+        ];
+        let domains: BTreeMap<String, Vec<String>> = rules
+            .iter()
+            .map(|(n, p)| ((*n).to_owned(), p.iter().map(|s| (*s).to_owned()).collect()))
+            .collect();
+        let map = DomainMap::new(&domains).unwrap();
+        // The reference: every (pattern, domain) sorted longest first, lower domain first.
+        let mut ordered: Vec<(usize, usize, &str)> = Vec::new();
+        for (index, (_, patterns)) in rules.iter().enumerate() {
+            ordered.extend(patterns.iter().map(|p| (p.len(), index, *p)));
+        }
+        ordered.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let reference = |path: &str| {
+            ordered
+                .iter()
+                .find(|(_, _, p)| {
+                    if *p == "." {
+                        true
+                    } else if p.contains('*') {
+                        glob::Pattern::new(p).unwrap().matches(path)
+                    } else {
+                        path.strip_prefix(p)
+                            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+                    }
+                })
+                .map(|(_, index, _)| rules[*index].0)
+        };
+        for path in [
+            "src/a.ts",
+            "src/x/b.ts",
+            "src/x/y/z.ts",
+            "src/x/y/w.ts",
+            "src/x/y/q/r.ts",
+            "src/x/y/a.test.ts",
+            "lib/u.ts",
+            "lib/u/v.ts",
+            "other/a.ts",
+            "srcx/a.ts",
+        ] {
+            assert_eq!(map.domain_of(path), reference(path), "{path}");
+        }
     }
 }
