@@ -5,7 +5,9 @@
 //!
 //! Glue: [`gather`] reads the inputs (config, layout, walk, history, traffic),
 //! [`graph`] resolves the imports into the domain graph, [`aggregate`] turns it
-//! all into the report (pure), [`cycles`] finds import cycles between domains.
+//! all into the report (pure), [`cycles`] finds import cycles between domains,
+//! [`suggest`] proposes boundaries (Louvain), [`report`] renders the report
+//! (table, JSON, Markdown, Mermaid, DOT) and [`html`] the one-page picture.
 
 mod aggregate;
 mod baseline;
