@@ -675,6 +675,37 @@ fn html_report_is_one_page_chromium_renders_with_the_graph_and_each_domain() {
         "{analytics}"
     );
     assert!(dom.contains("<tr data-a=\"analytics\" data-b=\"assessments\"><td>analytics</td><td>assessments</td><td class=\"num\">15</td><td class=\"num\">79%</td></tr>"));
+    assert!(
+        !dom.contains("id=\"suggestion\""),
+        "no proposal without --suggest"
+    );
+    // With --suggest, the proposal's scores as the JSON has them, and its map.
+    let suggest = |format: &str| {
+        ctx.cmd([
+            "--format",
+            format,
+            "analyze-boundaries",
+            "repo",
+            "--suggest",
+        ])
+        .expect_code(0)
+        .stdout
+    };
+    let proposal =
+        serde_json::from_str::<serde_json::Value>(&suggest("json")).unwrap()["suggestion"].clone();
+    ctx.write("suggest.html", &suggest("html"));
+    let suggested = crate::support::chromium::dump_dom(&ctx.path(""), &ctx.path("suggest.html"));
+    for (class, key) in [
+        ("modularity", "modularity"),
+        ("configured-modularity", "configured_modularity"),
+    ] {
+        let score = format!(
+            "<strong class=\"{class}\">{:.3}</strong>",
+            proposal[key].as_f64().unwrap()
+        );
+        assert!(suggested.contains(&score), "no {score}");
+    }
+    assert!(suggested.contains("<section id=\"suggestion\">") && suggested.contains("[domains]"));
     let png = crate::support::chromium::screenshot(&ctx.path(""), &page);
     let bytes = std::fs::read(&png).unwrap();
     assert!(

@@ -2,7 +2,8 @@
 //! and SVG, no script and nothing fetched, so it opens from a CI artifact or an
 //! email attachment. It holds the domain graph (import counts on the edges,
 //! edges inside an import cycle in red), per domain the guide's matrix, the
-//! verdicts and the blockers, and the change-coupling pairs. Pure.
+//! verdicts and the blockers, the change-coupling pairs and, with
+//! `--suggest`, the proposed map. Pure.
 
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
@@ -46,6 +47,9 @@ pub fn page(report: &BoundaryReport) -> String {
         html.push_str(&domain_section(domain));
     }
     html.push_str(&coupling_section(report));
+    if let Some(suggestion) = &report.suggestion {
+        html.push_str(&suggestion_section(suggestion));
+    }
     html.push_str("</body></html>\n");
     html
 }
@@ -409,6 +413,42 @@ fn coupling_section(report: &BoundaryReport) -> String {
         );
     }
     out.push_str("</table>\n");
+    out
+}
+
+/// `--suggest`'s proposal: the scores, the map to paste, every move.
+fn suggestion_section(s: &super::suggest::Suggestion) -> String {
+    let mut out = format!(
+        "<section id=\"suggestion\">\n<h2>Suggested boundaries</h2>\n\
+         <p>Louvain over {} folders ({}): modularity <strong class=\"modularity\">{:.3}</strong>, \
+         the map in use <strong class=\"configured-modularity\">{:.3}</strong>.</p>\n<pre>{}</pre>\n",
+        s.folders,
+        s.weights,
+        s.modularity,
+        s.configured_modularity,
+        escape(&s.toml())
+    );
+    if s.moves.is_empty() {
+        out.push_str("<p>No code changes domain.</p>\n</section>\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "<p>Moves {} of {} code lines from the map in use:</p>\n\
+         <table class=\"moves\"><tr><th>folder</th><th>lines</th><th>from</th><th>to</th></tr>",
+        s.moved_lines, s.lines
+    );
+    for m in &s.moves {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&m.path),
+            m.lines,
+            escape(m.from.as_deref().unwrap_or("(unassigned)")),
+            escape(&m.to)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
     out
 }
 
