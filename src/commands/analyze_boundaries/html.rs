@@ -10,7 +10,7 @@ use std::f64::consts::PI;
 use std::fmt::Write as _;
 
 use super::decision::{Recommendation, Verdict};
-use super::report::{BoundaryReport, DomainEdge, DomainReport};
+use super::report::{BoundaryReport, DomainEdge, DomainReport, id};
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d232a;max-width:1200px}\
 h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}\
@@ -299,7 +299,7 @@ fn overview(report: &BoundaryReport) -> String {
             "<tr><td><a href=\"#domain-{id}\">{name}</a></td><td>{role}</td><td><span class=\"badge rec-{class}\">{label}</span></td>\
              <td class=\"num\">{conf:.0}%</td><td class=\"num\">{code}</td><td class=\"num\">{fan_in}</td><td class=\"num\">{fan_out}</td>\
              <td class=\"num\">{blockers}</td></tr>",
-            id = anchor(&d.name),
+            id = id(&d.name),
             name = escape(&d.name),
             role = d.role.label(),
             class = rec_class(rec),
@@ -321,7 +321,7 @@ fn domain_section(d: &DomainReport) -> String {
     let mut out = format!(
         "<section class=\"domain\" id=\"domain-{id}\" data-domain=\"{name}\">\n<h2>{name} <span class=\"badge rec-{class}\">{label}</span></h2>\n\
          <p class=\"muted\">{role}; {paths}; confidence {conf:.0}%; {code} code lines in {files} files</p>\n",
-        id = anchor(&d.name),
+        id = id(&d.name),
         name = escape(&d.name),
         class = rec_class(rec),
         label = rec.label(),
@@ -450,19 +450,6 @@ fn suggestion_section(s: &super::suggest::Suggestion) -> String {
     }
     out.push_str("</table>\n</section>\n");
     out
-}
-
-/// An id attribute from a domain name (names may hold `/`, `@`, spaces).
-fn anchor(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 fn escape(text: &str) -> String {

@@ -306,7 +306,9 @@ impl BoundaryReport<'_> {
     }
 }
 
-fn id(name: &str) -> String {
+/// An identifier from a domain name (names may hold `/`, `@`, `-`, spaces):
+/// Mermaid node ids, HTML anchors.
+pub(super) fn id(name: &str) -> String {
     name.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
