@@ -12,7 +12,12 @@ pub struct Models {
     by_client_name: BTreeMap<String, String>,
     /// Table name (`@@map` or the model name) → model name.
     by_table: BTreeMap<String, String>,
+    /// `.<client name>.<query method>(`, for this schema's client names.
+    call: Option<regex::Regex>,
 }
+
+/// The Prisma Client's query methods.
+const QUERY_METHODS: &str = "findMany|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|count|aggregate|groupBy";
 
 impl Models {
     /// Reads `model X { … @@map("x") }` blocks from schema text (one or many files).
@@ -46,7 +51,33 @@ impl Models {
                 }
             }
         }
+        models.call = models.call_pattern();
         models
+    }
+
+    /// The client names as literals in one pattern: the regex engine then
+    /// skips, with a vectorised literal search, every file that names none of
+    /// them, where a pattern for any identifier had to look at every `.`.
+    /// Each name must be a whole identifier (a `.` must follow it), as before.
+    fn call_pattern(&self) -> Option<regex::Regex> {
+        let names: Vec<String> = self
+            .by_client_name
+            .keys()
+            .filter(|name| {
+                name.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .map(|name| regex::escape(name))
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        let pattern = format!(r"\.({})\s*\.\s*({QUERY_METHODS})\s*[(<]", names.join("|"));
+        // Only an absurd schema makes a pattern over the size limit; its
+        // models are then not looked for in client calls.
+        regex::Regex::new(&pattern).ok()
     }
 
     #[must_use]
@@ -57,34 +88,22 @@ impl Models {
     /// The models a source file uses.
     #[must_use]
     pub fn used_in(&self, text: &str) -> BTreeSet<String> {
-        static CALL: OnceLock<regex::Regex> = OnceLock::new();
-        static GATE: OnceLock<regex::Regex> = OnceLock::new();
         static QUOTED: OnceLock<regex::Regex> = OnceLock::new();
-        let call = CALL.get_or_init(|| {
-            regex::Regex::new(r"\.([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*(findMany|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|count|aggregate|groupBy)\s*[(<]")
-                .expect("valid regex")
-        });
-        let quoted = QUOTED.get_or_init(|| {
-            regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
-        });
-        let gate = GATE.get_or_init(|| {
-            regex::Regex::new(
-                r"find|create|update|upsert|delete|count|aggregate|groupBy|\$queryRaw|\$executeRaw",
-            )
-            .expect("valid regex")
-        });
         let mut used = BTreeSet::new();
-        // One literal scan decides whether the real patterns can match at all.
-        if !gate.is_match(text) {
-            return used;
-        }
-        let raw_sql = text.contains("$queryRaw") || text.contains("$executeRaw");
-        for caps in call.captures_iter(text) {
-            if let Some(model) = self.by_client_name.get(&caps[1]) {
-                used.insert(model.clone());
+        if let Some(call) = &self.call {
+            for caps in call.captures_iter(text) {
+                if let Some(model) = self.by_client_name.get(&caps[1]) {
+                    used.insert(model.clone());
+                }
             }
         }
+        let raw_sql = RAW_SQL
+            .iter()
+            .any(|finder| finder.find(text.as_bytes()).is_some());
         if raw_sql {
+            let quoted = QUOTED.get_or_init(|| {
+                regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
+            });
             for caps in quoted.captures_iter(text) {
                 if let Some(model) = self.by_table.get(&caps[1]) {
                     used.insert(model.clone());
@@ -94,6 +113,10 @@ impl Models {
         used
     }
 }
+
+/// The raw-SQL methods of the Prisma Client, whose quoted names are tables.
+static RAW_SQL: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+    std::sync::LazyLock::new(|| ["$queryRaw", "$executeRaw"].map(memchr::memmem::Finder::new));
 
 #[cfg(test)]
 mod tests {
@@ -106,6 +129,39 @@ mod tests {
         assert_eq!(
             used.into_iter().collect::<Vec<_>>(),
             ["AnalyticsEvent", "Skill"]
+        );
+    }
+
+    /// The literal pattern finds what a pattern for any identifier, checked
+    /// against the client names afterwards, finds: names inside longer names,
+    /// names that are prefixes of others, spacing, generics, chains.
+    #[test]
+    fn client_names_as_literals_find_what_any_identifier_found() {
+        let schema = "model Skill {}\nmodel Skills {}\nmodel User {}\nmodel A_b {}\n".to_owned();
+        let models = Models::from_schema(&[schema]);
+        let generic = regex::Regex::new(&format!(
+            r"\.([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*({QUERY_METHODS})\s*[(<]"
+        ))
+        .unwrap();
+        for text in [
+            "db.skillSet.findMany(); db.skills.findMany();",
+            "db.skill .\n findFirst <T>(); x.user.count(); x.users.count();",
+            "a.b.skill.createManyAndReturn(); a.skill.createMany(); a.skill.create ();",
+            "x.Skill.findMany(); x.a_b.upsert(); x.skill.findManyX(); x.skill$.count();",
+            ".user.update.skill.delete(",
+        ] {
+            let expected: BTreeSet<String> = generic
+                .captures_iter(text)
+                .filter_map(|caps| models.by_client_name.get(&caps[1]).cloned())
+                .collect();
+            assert_eq!(models.used_in(text), expected, "{text}");
+        }
+        assert_eq!(
+            models
+                .used_in("db.skills.findMany(); x.a_b.upsert();")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["A_b", "Skills"]
         );
     }
 }
