@@ -12,12 +12,49 @@ pub struct Models {
     by_client_name: BTreeMap<String, String>,
     /// Table name (`@@map` or the model name) → model name.
     by_table: BTreeMap<String, String>,
-    /// `.<client name>.<query method>(`, for this schema's client names.
-    call: Option<regex::Regex>,
 }
 
 /// The Prisma Client's query methods.
 const QUERY_METHODS: &str = "findMany|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany|count|aggregate|groupBy";
+
+/// The query methods, longest first so that the leftmost match is the whole
+/// name (`createMany`, not `create`): a literal set, which the regex engine
+/// searches for with SIMD.
+static METHOD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    let mut methods: Vec<&str> = QUERY_METHODS.split('|').collect();
+    methods.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    regex::Regex::new(&methods.join("|")).expect("valid regex")
+});
+
+/// The client name of a call `.<name> . <method> (` (or `<` for a type
+/// argument) whose method spans `start..end` in `text`; `None` when the
+/// method is part of a longer name or not such a call. Spaces are ASCII.
+fn client_name_of_call(text: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    let is_ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let after = text[end..].iter().find(|b| !b.is_ascii_whitespace())?;
+    if is_ident(&text.get(end).copied().unwrap_or(b' ')) || !matches!(after, b'(' | b'<') {
+        return None;
+    }
+    let before = text[..start]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())?;
+    if text[before] != b'.' {
+        return None;
+    }
+    let name_end = text[..before]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())?
+        + 1;
+    let name_start = text[..name_end]
+        .iter()
+        .rposition(|b| !is_ident(b))
+        .map_or(0, |at| at + 1);
+    let name = &text[name_start..name_end];
+    let starts_well = name
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+    (starts_well && name_start > 0 && text[name_start - 1] == b'.').then_some(name)
+}
 
 impl Models {
     /// Reads `model X { … @@map("x") }` blocks from schema text (one or many files).
@@ -51,33 +88,7 @@ impl Models {
                 }
             }
         }
-        models.call = models.call_pattern();
         models
-    }
-
-    /// The client names as literals in one pattern: the regex engine then
-    /// skips, with a vectorised literal search, every file that names none of
-    /// them, where a pattern for any identifier had to look at every `.`.
-    /// Each name must be a whole identifier (a `.` must follow it), as before.
-    fn call_pattern(&self) -> Option<regex::Regex> {
-        let names: Vec<String> = self
-            .by_client_name
-            .keys()
-            .filter(|name| {
-                name.chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            })
-            .map(|name| regex::escape(name))
-            .collect();
-        if names.is_empty() {
-            return None;
-        }
-        let pattern = format!(r"\.({})\s*\.\s*({QUERY_METHODS})\s*[(<]", names.join("|"));
-        // Only an absurd schema makes a pattern over the size limit; its
-        // models are then not looked for in client calls.
-        regex::Regex::new(&pattern).ok()
     }
 
     #[must_use]
@@ -90,11 +101,16 @@ impl Models {
     pub fn used_in(&self, text: &str) -> BTreeSet<String> {
         static QUOTED: OnceLock<regex::Regex> = OnceLock::new();
         let mut used = BTreeSet::new();
-        if let Some(call) = &self.call {
-            for caps in call.captures_iter(text) {
-                if let Some(model) = self.by_client_name.get(&caps[1]) {
-                    used.insert(model.clone());
-                }
+        // `.<client name> . <method> (`, found from the method names: a
+        // pattern that began with the client name had nothing rare to search
+        // for, and looked at every `.` of every file.
+        for method in METHOD.find_iter(text) {
+            if let Some(name) = client_name_of_call(text.as_bytes(), method.start(), method.end())
+                && let Some(model) = std::str::from_utf8(name)
+                    .ok()
+                    .and_then(|name| self.by_client_name.get(name))
+            {
+                used.insert(model.clone());
             }
         }
         let raw_sql = RAW_SQL
@@ -132,11 +148,11 @@ mod tests {
         );
     }
 
-    /// The literal pattern finds what a pattern for any identifier, checked
-    /// against the client names afterwards, finds: names inside longer names,
+    /// The search from the method names finds what the pattern for any
+    /// identifier, checked against the client names afterwards, finds: names inside longer names,
     /// names that are prefixes of others, spacing, generics, chains.
     #[test]
-    fn client_names_as_literals_find_what_any_identifier_found() {
+    fn calls_found_from_the_method_names_match_the_pattern_for_any_identifier() {
         let schema = "model Skill {}\nmodel Skills {}\nmodel User {}\nmodel A_b {}\n".to_owned();
         let models = Models::from_schema(&[schema]);
         let generic = regex::Regex::new(&format!(
@@ -149,6 +165,8 @@ mod tests {
             "a.b.skill.createManyAndReturn(); a.skill.createMany(); a.skill.create ();",
             "x.Skill.findMany(); x.a_b.upsert(); x.skill.findManyX(); x.skill$.count();",
             ".user.update.skill.delete(",
+            "user.count(); $skill.count(); .1skill.count(); .skill.xcount(); .skill..count(",
+            "a.skill\t.\tgroupBy\n<T>(); .user.deleteMany(); .user.updateManyAndReturn ;",
         ] {
             let expected: BTreeSet<String> = generic
                 .captures_iter(text)

@@ -119,15 +119,26 @@ static REQUIRE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// imports and the file is listed. A syntax error after the last import
 /// changes no import, so it is not looked for.
 pub fn parse(path: &str, text: &str, allocator: &mut Allocator) -> ParsedImports {
-    let section = &text[..import_section_end(text.as_bytes())];
-    if section.len() < text.len()
-        && let Some(imports) = parse_with_oxc(path, section, allocator)
+    let end = import_section_end(text.as_bytes());
+    if end < text.len()
+        && let Some(imports) = parse_with_oxc(path, &text[..end], allocator)
     {
         return ParsedImports {
             imports,
             parse_failed: false,
         };
     }
+    // Cut inside a top-level statement, most often a function or a test
+    // suite: its end is the next line that starts with a closing bracket.
+    if let Some(end) = statement_end(text.as_bytes(), end)
+        && let Some(imports) = parse_with_oxc(path, &text[..end], allocator)
+    {
+        return ParsedImports {
+            imports,
+            parse_failed: false,
+        };
+    }
+    let section = &text[..end];
     match parse_with_oxc(path, text, allocator) {
         Some(imports) => ParsedImports {
             imports,
@@ -173,6 +184,21 @@ pub fn import_section_end(text: &[u8]) -> usize {
         }
     }
     memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |nl| end + nl + 1)
+}
+
+/// Just past the first line after `from` that starts with `}` or `)` (the
+/// end of a top-level block or call, in formatted code), if it is not the
+/// end of the text.
+fn statement_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while at < text.len() {
+        let line_end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |nl| at + nl + 1);
+        if matches!(text[at], b'}' | b')') {
+            return (line_end < text.len()).then_some(line_end);
+        }
+        at = line_end;
+    }
+    None
 }
 
 /// Whether the word found at `at` stands alone (no identifier byte either
@@ -510,6 +536,18 @@ mod tests {
             .map(|i| (i.specifier.as_str(), i.line))
             .collect();
         assert_eq!(got, [("./a", 1), ("./b", 3)]);
+        // The cut falls inside a template literal that no line closes: only
+        // the whole file parses, and the `import(` in the string is no import.
+        let template =
+            "import a from './a';\nconst s = `\n} import('./x')\n`;\nexport const c = 1;\n";
+        let parsed = parse("t.ts", template, &mut allocator);
+        assert!(!parsed.parse_failed);
+        let got: Vec<&str> = parsed
+            .imports
+            .iter()
+            .map(|i| i.specifier.as_str())
+            .collect();
+        assert_eq!(got, ["./a"]);
         let broken_after = "import a from './a';\nexport function (( {\n";
         let parsed = parse("y.ts", broken_after, &mut allocator);
         assert!(!parsed.parse_failed);
