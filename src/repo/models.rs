@@ -99,18 +99,48 @@ impl Models {
     /// The models a source file uses.
     #[must_use]
     pub fn used_in(&self, text: &str) -> BTreeSet<String> {
+        self.resolve(&ModelRefs::of(text))
+    }
+
+    /// The models among what a file names.
+    #[must_use]
+    pub fn resolve(&self, refs: &ModelRefs) -> BTreeSet<String> {
+        let clients = refs
+            .clients
+            .iter()
+            .filter_map(|name| self.by_client_name.get(name.as_str()));
+        let tables = refs
+            .quoted
+            .iter()
+            .filter_map(|name| self.by_table.get(name.as_str()));
+        clients.chain(tables).cloned().collect()
+    }
+}
+
+/// What a file names that may be a model, read before the schema is known
+/// (so the repository walk need not wait for it): the client names of its
+/// query calls (`.<name>.<method>(`) and, when it runs raw SQL, its
+/// double-quoted identifiers. Sorted, without duplicates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelRefs {
+    clients: Vec<compact_str::CompactString>,
+    quoted: Vec<compact_str::CompactString>,
+}
+
+impl ModelRefs {
+    /// What `text` names.
+    #[must_use]
+    pub fn of(text: &str) -> Self {
         static QUOTED: OnceLock<regex::Regex> = OnceLock::new();
-        let mut used = BTreeSet::new();
+        let mut refs = ModelRefs::default();
         // `.<client name> . <method> (`, found from the method names: a
         // pattern that began with the client name had nothing rare to search
         // for, and looked at every `.` of every file.
         for method in METHOD.find_iter(text) {
             if let Some(name) = client_name_of_call(text.as_bytes(), method.start(), method.end())
-                && let Some(model) = std::str::from_utf8(name)
-                    .ok()
-                    .and_then(|name| self.by_client_name.get(name))
+                && let Ok(name) = std::str::from_utf8(name)
             {
-                used.insert(model.clone());
+                refs.clients.push(name.into());
             }
         }
         let raw_sql = RAW_SQL
@@ -120,13 +150,16 @@ impl Models {
             let quoted = QUOTED.get_or_init(|| {
                 regex::Regex::new(r#""([A-Za-z_][A-Za-z0-9_]*)""#).expect("valid regex")
             });
-            for caps in quoted.captures_iter(text) {
-                if let Some(model) = self.by_table.get(&caps[1]) {
-                    used.insert(model.clone());
-                }
-            }
+            refs.quoted = quoted
+                .captures_iter(text)
+                .map(|caps| caps[1].into())
+                .collect();
         }
-        used
+        for names in [&mut refs.clients, &mut refs.quoted] {
+            names.sort_unstable();
+            names.dedup();
+        }
+        refs
     }
 }
 

@@ -61,8 +61,8 @@ impl Inputs {
     }
 }
 
-/// The root, config, layout, domain map, resolvers and models.
-pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
+/// The analysed folder, as a real path.
+pub fn root(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<PathBuf> {
     let root: PathBuf = ctx.cwd.join(&args.path).components().collect();
     if !root.is_dir() {
         return Err(UsageError::new(format!("{} is not a directory", args.path.display())).into());
@@ -72,6 +72,11 @@ pub fn inputs(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Inputs> {
     // import would lie under it.
     #[cfg(unix)]
     let root = std::fs::canonicalize(&root).unwrap_or(root);
+    Ok(root)
+}
+
+/// The config, layout, domain map, resolvers and models of `root`.
+pub fn inputs(root: PathBuf, ctx: &Context) -> anyhow::Result<Inputs> {
     // The project's config: --config, else found from the analysed path upwards.
     let loaded = if ctx.global.config.is_some() {
         None
@@ -140,16 +145,24 @@ fn rust_crates(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
         .collect()
 }
 
-/// One parallel pass: count lines, parse imports, find model use. Files come
-/// back in path order; what the walk left out becomes warnings.
-pub fn walk(inputs: &Inputs, output: &Output, warnings: &mut Vec<String>) -> Vec<WalkedFile> {
+/// What the walk learned of one file, before the domain map and the schema
+/// are known.
+pub struct Scanned {
+    pub file: WalkedFile,
+    pub model_refs: data::ModelRefs,
+}
+
+/// One parallel pass over `root`: count lines, parse imports, note what may
+/// name a model. It needs nothing detection finds, so it runs while
+/// detection does ([`assign`] adds the domains and models after). Files
+/// come back in path order, with warnings for what the walk left out.
+pub fn walk(root: &Path, output: &Output) -> (Vec<Scanned>, Vec<String>) {
     let spinners = output.spinners(&["scanning".to_owned()]);
     let seen = std::sync::atomic::AtomicUsize::new(0);
     // The shared counter only feeds the spinner: without one, threads skip it.
     let counting = output.progress_enabled();
-    let (map, models) = (&inputs.map, &inputs.models);
-    let (facts, issues) = afs::walk_files(
-        &inputs.root,
+    let (scanned, issues) = afs::walk_files(
+        root,
         repo_layout::SKIPPED_DIRS,
         MAX_FILE_BYTES,
         |path| Language::of(path).is_some(),
@@ -177,24 +190,27 @@ pub fn walk(inputs: &Inputs, output: &Output, warnings: &mut Vec<String>) -> Vec
             } else {
                 (Vec::new(), false)
             };
-
-            Some(WalkedFile {
-                path: path.to_owned(),
-                language,
-                domain: map.index_of(path),
-                lines,
-                imports: raw,
-                parse_failed,
-                models: if language.is_script() && !models.is_empty() {
-                    models.used_in(text)
+            Some(Scanned {
+                file: WalkedFile {
+                    path: path.to_owned(),
+                    language,
+                    domain: None,
+                    lines,
+                    imports: raw,
+                    parse_failed,
+                    models: BTreeSet::new(),
+                },
+                model_refs: if language.is_script() {
+                    data::ModelRefs::of(text)
                 } else {
-                    BTreeSet::new()
+                    data::ModelRefs::default()
                 },
             })
         },
-        |a, b| a.path.cmp(&b.path),
+        |a, b| a.file.path.cmp(&b.file.path),
     );
     spinners.clear();
+    let mut warnings = Vec::new();
     for message in issues.errors.iter().take(20) {
         warnings.push(format!("skipped: {message}"));
     }
@@ -207,7 +223,26 @@ pub fn walk(inputs: &Inputs, output: &Output, warnings: &mut Vec<String>) -> Vec
     for path in &issues.non_utf8_names {
         warnings.push(format!("file name is not UTF-8: {path}"));
     }
-    facts
+    (scanned, warnings)
+}
+
+/// Each walked file's domain and the models it uses, now that the map and
+/// the schema are known.
+#[must_use]
+pub fn assign(scanned: Vec<Scanned>, inputs: &Inputs) -> Vec<WalkedFile> {
+    scanned
+        .into_iter()
+        .map(
+            |Scanned {
+                 mut file,
+                 model_refs,
+             }| {
+                file.domain = inputs.map.index_of(&file.path);
+                file.models = inputs.models.resolve(&model_refs);
+                file
+            },
+        )
+        .collect()
 }
 
 /// The history window in effect.

@@ -97,6 +97,7 @@ pub fn build(
     threads: usize,
 ) -> DomainGraph {
     let index = FileIndex::new(files.iter().map(|f| f.path.as_str()));
+    resolver.walked(files.iter().map(|f| f.path.as_str()));
     let domains = map.names().len();
     let next_chunk = std::sync::atomic::AtomicUsize::new(0);
     let work = || {

@@ -133,15 +133,25 @@ fn project_monitoring(inputs: &gather::Inputs, settings: &crate::config::Config)
 }
 
 pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
-    let inputs = gather::inputs(args, ctx)?;
-    let settings = inputs.settings(ctx);
-    let mut warnings = Vec::new();
+    let root = gather::root(args, ctx)?;
     let phase = std::time::Instant::now();
-    let facts = gather::walk(&inputs, &ctx.output, &mut warnings);
+    // The walk, on every core, while this thread detects the layout and the
+    // domains: neither needs the other until both are done.
+    let (inputs, (scanned, mut warnings)) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| gather::walk(&root, &ctx.output));
+        let inputs = gather::inputs(root.clone(), ctx);
+        let walked = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (inputs, walked)
+    });
+    let inputs = inputs?;
+    let settings = inputs.settings(ctx);
+    let facts = gather::assign(scanned, &inputs);
     tracing::debug!(
         files = facts.len(),
         elapsed_ms = phase.elapsed().as_millis(),
-        "walk, line counts and parses done"
+        "layout, walk, line counts and parses done"
     );
     let history = gather::history(args, ctx, &inputs, &mut warnings)?;
     let traffic = gather::traffic(args, ctx, &inputs, &mut warnings)?;

@@ -17,6 +17,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 /// The operating system's files, plus made-up workspace links.
 pub struct WorkspaceLinks {
     os: FileSystemOs,
+    /// The files the repository walk read, once it has: nothing lies under
+    /// them, so no call need ask.
+    pub(super) walked: WalkedFiles,
     /// `<root>/node_modules`.
     modules: PathBuf,
     /// Link path → the package folder it points at.
@@ -24,6 +27,10 @@ pub struct WorkspaceLinks {
     /// `<root>/node_modules` and its `@scope` folders that hold a link.
     folders: FxHashSet<PathBuf>,
 }
+
+/// Absolute paths of files known to be regular files, shared between the
+/// resolver's file system and whoever learns them.
+pub(super) type WalkedFiles = std::sync::Arc<std::sync::OnceLock<FxHashSet<PathBuf>>>;
 
 const DIR: FileMetadata = FileMetadata::new(false, true, false);
 const SYMLINK: FileMetadata = FileMetadata::new(false, false, true);
@@ -48,6 +55,7 @@ impl WorkspaceLinks {
         }
         WorkspaceLinks {
             os: os(),
+            walked: WalkedFiles::default(),
             modules,
             links,
             folders,
@@ -89,6 +97,17 @@ impl WorkspaceLinks {
         })
     }
 
+    /// Whether `path` is a `tsconfig.json` inside a file the walk read:
+    /// the resolver looks for one "in" every file it finds a tsconfig for,
+    /// as if the file were a folder, which costs a failing system call each.
+    fn under_walked_file(&self, path: &Path) -> bool {
+        path.file_name().is_some_and(|name| name == "tsconfig.json")
+            && self
+                .walked
+                .get()
+                .is_some_and(|files| path.parent().is_some_and(|parent| files.contains(parent)))
+    }
+
     /// `real(path)`, else, when nothing is there, `real` of where a made-up
     /// link says it is.
     fn or_mapped<T>(&self, path: &Path, real: impl Fn(&Path) -> io::Result<T>) -> io::Result<T> {
@@ -106,6 +125,7 @@ impl Default for WorkspaceLinks {
     fn default() -> Self {
         WorkspaceLinks {
             os: os(),
+            walked: WalkedFiles::default(),
             modules: PathBuf::new(),
             links: FxHashMap::default(),
             folders: FxHashSet::default(),
@@ -131,6 +151,9 @@ impl FileSystem for WorkspaceLinks {
     }
 
     fn metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        if self.under_walked_file(path) {
+            return Err(io::ErrorKind::NotADirectory.into());
+        }
         if self.folders.contains(path) {
             return self.os.metadata(path).or(Ok(DIR));
         }
@@ -138,6 +161,9 @@ impl FileSystem for WorkspaceLinks {
     }
 
     fn symlink_metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        if self.under_walked_file(path) {
+            return Err(io::ErrorKind::NotADirectory.into());
+        }
         if self.folders.contains(path) {
             return self.os.symlink_metadata(path).or(Ok(DIR));
         }

@@ -138,7 +138,6 @@ pub fn parse(path: &str, text: &str, allocator: &mut Allocator) -> ParsedImports
             parse_failed: false,
         };
     }
-    let section = &text[..end];
     match parse_with_oxc(path, text, allocator) {
         Some(imports) => ParsedImports {
             imports,

@@ -21,6 +21,8 @@ pub enum Target {
 /// Resolves specifiers like TypeScript and bundlers do.
 pub struct ImportResolver {
     resolver: oxc_resolver::ResolverGeneric<WorkspaceLinks>,
+    /// Shared with the resolver's file system: see [`ImportResolver::walked`].
+    walked: super::links::WalkedFiles,
     root: PathBuf,
     workspace: Vec<WorkspacePackage>,
 }
@@ -154,11 +156,24 @@ impl ImportResolver {
             root,
             workspace.iter().map(|p| (p.name.as_str(), p.dir.as_path())),
         );
+        let walked = links.walked.clone();
         ImportResolver {
             resolver: oxc_resolver::ResolverGeneric::new_with_file_system(links, options),
+            walked,
             root: root.to_path_buf(),
             workspace,
         }
+    }
+
+    /// Tells the resolver which files the walk read (relative to the root),
+    /// so that it asks the system nothing about paths inside them. Once per
+    /// resolver; a second call changes nothing.
+    pub fn walked(&self, paths: impl IntoIterator<Item = impl AsRef<str>>) {
+        let files = paths
+            .into_iter()
+            .map(|path| self.root.join(path.as_ref()))
+            .collect();
+        let _ = self.walked.set(files);
     }
 
     /// Whether a bare specifier names a workspace package, or one in a
