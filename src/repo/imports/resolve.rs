@@ -25,6 +25,10 @@ pub struct ImportResolver {
     walked: super::links::WalkedFiles,
     root: PathBuf,
     workspace: Vec<WorkspacePackage>,
+    /// The root package.json's `name`: a package may import itself by it.
+    root_name: Option<String>,
+    /// Whether a `node_modules` is in a folder above the root.
+    node_modules_above_root: bool,
 }
 
 /// A workspace package, for imports of its name when no node_modules link
@@ -157,11 +161,21 @@ impl ImportResolver {
             workspace.iter().map(|p| (p.name.as_str(), p.dir.as_path())),
         );
         let walked = links.walked.clone();
+        let root_name = std::fs::read_to_string(root.join("package.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|manifest| manifest.get("name")?.as_str().map(str::to_owned));
+        let node_modules_above_root = root
+            .ancestors()
+            .skip(1)
+            .any(|dir| std::fs::symlink_metadata(dir.join("node_modules")).is_ok());
         ImportResolver {
             resolver: oxc_resolver::ResolverGeneric::new_with_file_system(links, options),
             walked,
             root: root.to_path_buf(),
             workspace,
+            root_name,
+            node_modules_above_root,
         }
     }
 
@@ -240,6 +254,12 @@ impl ImportResolver {
         if specifier.starts_with('.') || specifier.starts_with('/') {
             return Target::Unresolved;
         }
+        Self::unfound_bare(specifier)
+    }
+
+    /// What a bare specifier that leads to no file is: a Node built-in, an
+    /// unmapped `@/` or `~/` alias, or a package that is not installed.
+    fn unfound_bare(specifier: &str) -> Target {
         let name = package_name(specifier);
         if name.starts_with("node:") || NODE_BUILTINS.contains(&name.as_str()) {
             return Target::External(format!("node:{}", name.trim_start_matches("node:")));
@@ -337,6 +357,10 @@ pub struct TreeResolver<'a> {
         usize,
     )>,
     candidate: String,
+    /// Folder → whether a `node_modules` lies at or above it.
+    node_modules: FxHashMap<String, bool>,
+    /// Folder → its entries' names in lower case (`None`: not readable).
+    listings: FxHashMap<PathBuf, Option<Vec<String>>>,
 }
 
 /// Which cache a resolution goes to.
@@ -385,6 +409,8 @@ impl<'a> TreeResolver<'a> {
             file_caches: Vec::new(),
             last_file: None,
             candidate: String::new(),
+            node_modules: FxHashMap::default(),
+            listings: FxHashMap::default(),
         }
     }
 
@@ -496,9 +522,17 @@ impl<'a> TreeResolver<'a> {
         if let Some(hit) = self.cache_of(slot).get(specifier) {
             return hit.clone();
         }
-        let alias = tsconfig.and_then(|tsconfig| self.path_alias(&tsconfig, specifier));
+        let candidates = tsconfig
+            .as_ref()
+            .map(|tsconfig| tsconfig.resolve_path_alias_or_base_url(specifier))
+            .unwrap_or_default();
+        let alias = candidates.first().and_then(|first| self.path_alias(first));
         let resolved = if let Some(found) = alias {
             Resolved::File(found)
+        } else if self.installs_nothing(dir, specifier)
+            && candidates.iter().all(|c| self.nothing_at(c))
+        {
+            Resolved::Other(ImportResolver::unfound_bare(specifier))
         } else {
             let target = self
                 .resolver
@@ -546,11 +580,7 @@ impl<'a> TreeResolver<'a> {
     /// extensions the resolver tries in its order. Anything else (no mapping,
     /// a later target, a folder, a file outside the walk) is left to full
     /// resolution, which tries the same first target first.
-    fn path_alias(&mut self, tsconfig: &oxc_resolver::TsConfig, specifier: &str) -> Option<u32> {
-        let first = tsconfig
-            .resolve_path_alias_or_base_url(specifier)
-            .into_iter()
-            .next()?;
+    fn path_alias(&mut self, first: &Path) -> Option<u32> {
         let relative = first.strip_prefix(&self.resolver.root).ok()?.to_str()?;
         self.candidate.clear();
         self.candidate.push_str(relative);
@@ -558,6 +588,70 @@ impl<'a> TreeResolver<'a> {
             self.candidate = self.candidate.replace(std::path::MAIN_SEPARATOR, "/");
         }
         self.probe(FILE_SUFFIXES)
+    }
+
+    /// Whether a bare specifier that no tsconfig maps, imported from `dir`,
+    /// can only be a package that is not installed: it names no workspace
+    /// package (nor the root's), is no `#import`, has no query, and no `node_modules`
+    /// folder lies at or above `dir`, as in a fresh clone or CI before
+    /// `npm ci`. The resolver would look in every folder up to `/` for
+    /// nothing; the answer is the same without it.
+    fn installs_nothing(&mut self, dir: &str, specifier: &str) -> bool {
+        let resolver = self.resolver;
+        // A query or fragment (`./app.css?url`) is cut off by the resolver.
+        if specifier.contains(['#', '?', ':'])
+            || resolver.looks_like_workspace(specifier)
+            || resolver
+                .root_name
+                .as_deref()
+                .is_some_and(|root| package_name(specifier) == root)
+        {
+            return false;
+        }
+        !self.node_modules_at_or_above(dir)
+    }
+
+    /// Whether no file or folder the resolver would try for a tsconfig
+    /// mapping's target (`<baseUrl>/react`: the path, with any extension, or
+    /// as a folder) exists: its folder holds no entry whose name starts with
+    /// the target's (compared without case, as macOS's file system does).
+    fn nothing_at(&mut self, target: &Path) -> bool {
+        let (Some(folder), Some(name)) = (target.parent(), target.file_name()) else {
+            return false;
+        };
+        let name = name.to_string_lossy().to_lowercase();
+        if !self.listings.contains_key(folder) {
+            let entries = std::fs::read_dir(folder).ok().map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().to_lowercase())
+                    .collect()
+            });
+            self.listings.insert(folder.to_path_buf(), entries);
+        }
+        match &self.listings[folder] {
+            Some(entries) => !entries.iter().any(|entry| entry.starts_with(&name)),
+            // No such folder: nothing in it. Anything else unreadable: ask.
+            None => !folder.exists() && folder.symlink_metadata().is_err(),
+        }
+    }
+
+    /// Whether a real `node_modules` entry is in `dir` (relative to the
+    /// root) or any folder above it, up to `/`; one check per folder.
+    fn node_modules_at_or_above(&mut self, dir: &str) -> bool {
+        if let Some(&known) = self.node_modules.get(dir) {
+            return known;
+        }
+        let here =
+            std::fs::symlink_metadata(self.resolver.root.join(dir).join("node_modules")).is_ok();
+        let found = here
+            || if dir.is_empty() {
+                self.resolver.node_modules_above_root
+            } else {
+                self.node_modules_at_or_above(folder_of(dir))
+            };
+        self.node_modules.insert(dir.to_owned(), found);
+        found
     }
 
     /// A relative specifier looked up among the walked files, trying the
@@ -702,6 +796,76 @@ mod tests {
         assert_eq!(got[1], Resolved::File(1));
         // The folder's package.json names its entry: not index.ts.
         assert_eq!(got[2], Resolved::File(3));
+    }
+
+    /// Bare specifiers that the tsconfig's `baseUrl` maps to nothing, in a
+    /// tree with no node_modules, are answered without the resolver; each
+    /// answer is the resolver's own, and anything the `baseUrl` or an
+    /// installed package could reach still goes to it.
+    #[test]
+    fn bare_specifiers_with_nothing_to_find_are_the_resolvers_answer() {
+        let walked = ["web/app/page.tsx", "web/lib/db.ts", "web/config.ts"];
+        let mut files: Vec<(&str, &str)> = walked.iter().map(|f| (*f, "")).collect();
+        files.extend([
+            (
+                "web/tsconfig.json",
+                r#"{"include": ["**/*.ts", "**/*.tsx"], "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./*"]}}}"#,
+            ),
+            ("web/package.json", r#"{"name": "web"}"#),
+            ("web/data.json", "{}"),
+            ("web/app/app.css", ""),
+        ]);
+        let root = tree(&files);
+        let imports = [
+            ("web/app/page.tsx", "react"),
+            ("web/app/page.tsx", "next/server"),
+            ("web/app/page.tsx", "@scope/pkg/sub"),
+            ("web/app/page.tsx", "events"),
+            ("web/app/page.tsx", "@/missing"),
+            ("web/app/page.tsx", "@/app/app.css?url"),
+            ("web/app/page.tsx", "data.json"),
+            ("web/app/page.tsx", "config"),
+            ("web/app/page.tsx", "Config"),
+        ];
+        let check = |root: &Path| {
+            let resolver = ImportResolver::new(root, Vec::new());
+            let got = resolve_all(root, &walked, &imports);
+            for ((from, specifier), got) in imports.iter().zip(&got) {
+                let full = resolver.resolve(&root.join(from), specifier);
+                let index = FileIndex::new(walked.iter().copied());
+                assert_eq!(got, &Resolved::from_target(full, &index), "{specifier}");
+            }
+            got
+        };
+        let fresh = check(root.path());
+        let external = |name: &str| Resolved::Other(Target::External(name.to_owned()));
+        assert_eq!(fresh[0], external("react"));
+        assert_eq!(fresh[1], external("next"));
+        assert_eq!(fresh[2], external("@scope/pkg"));
+        assert_eq!(fresh[4], Resolved::Other(Target::Unresolved));
+        assert_eq!(
+            fresh[5],
+            Resolved::Other(Target::Internal("web/app/app.css".to_owned()))
+        );
+        assert_eq!(
+            fresh[6],
+            Resolved::Other(Target::Internal("web/data.json".to_owned()))
+        );
+        assert_eq!(fresh[7], Resolved::File(2));
+        // An installed package of a built-in's name is the package.
+        for file in [
+            "node_modules/events/package.json",
+            "node_modules/events/index.js",
+        ] {
+            let path = root.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, r#"{"name": "events"}"#).unwrap();
+        }
+        let installed = check(root.path());
+        assert_eq!(installed[3], external("events"));
+        if !std::path::Path::new("/tmp/node_modules").exists() {
+            assert_eq!(fresh[3], external("node:events"));
+        }
     }
 
     /// A tsconfig that picks its files (`include`) owns some files of a folder
