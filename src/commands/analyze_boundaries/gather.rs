@@ -145,9 +145,29 @@ fn rust_crates(root: &Path, layout: &RepoLayout) -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+/// The inputs of `root` and its walked files, with the walk's warnings. The
+/// walk runs on every core while this thread detects the layout and the
+/// domains: neither needs the other until both are done.
+pub fn inputs_and_walk(
+    root: &Path,
+    ctx: &Context,
+) -> anyhow::Result<(Inputs, Vec<WalkedFile>, Vec<String>)> {
+    let (inputs, (scanned, warnings)) = std::thread::scope(|scope| {
+        let walk = scope.spawn(|| walk(root, &ctx.output));
+        let inputs = inputs(root.to_path_buf(), ctx);
+        let walked = walk
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (inputs, walked)
+    });
+    let inputs = inputs?;
+    let facts = assign(scanned, &inputs);
+    Ok((inputs, facts, warnings))
+}
+
 /// What the walk learned of one file, before the domain map and the schema
 /// are known.
-pub struct Scanned {
+struct Scanned {
     pub file: WalkedFile,
     pub model_refs: data::ModelRefs,
 }
@@ -156,7 +176,7 @@ pub struct Scanned {
 /// name a model. It needs nothing detection finds, so it runs while
 /// detection does ([`assign`] adds the domains and models after). Files
 /// come back in path order, with warnings for what the walk left out.
-pub fn walk(root: &Path, output: &Output) -> (Vec<Scanned>, Vec<String>) {
+fn walk(root: &Path, output: &Output) -> (Vec<Scanned>, Vec<String>) {
     let spinners = output.spinners(&["scanning".to_owned()]);
     let seen = std::sync::atomic::AtomicUsize::new(0);
     // The shared counter only feeds the spinner: without one, threads skip it.
@@ -228,8 +248,7 @@ pub fn walk(root: &Path, output: &Output) -> (Vec<Scanned>, Vec<String>) {
 
 /// Each walked file's domain and the models it uses, now that the map and
 /// the schema are known.
-#[must_use]
-pub fn assign(scanned: Vec<Scanned>, inputs: &Inputs) -> Vec<WalkedFile> {
+fn assign(scanned: Vec<Scanned>, inputs: &Inputs) -> Vec<WalkedFile> {
     scanned
         .into_iter()
         .map(

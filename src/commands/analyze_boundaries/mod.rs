@@ -135,19 +135,8 @@ fn project_monitoring(inputs: &gather::Inputs, settings: &crate::config::Config)
 pub fn run(args: &AnalyzeArgs, ctx: &Context) -> anyhow::Result<Outcome> {
     let root = gather::root(args, ctx)?;
     let phase = std::time::Instant::now();
-    // The walk, on every core, while this thread detects the layout and the
-    // domains: neither needs the other until both are done.
-    let (inputs, (scanned, mut warnings)) = std::thread::scope(|scope| {
-        let walk = scope.spawn(|| gather::walk(&root, &ctx.output));
-        let inputs = gather::inputs(root.clone(), ctx);
-        let walked = walk
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (inputs, walked)
-    });
-    let inputs = inputs?;
+    let (inputs, facts, mut warnings) = gather::inputs_and_walk(&root, ctx)?;
     let settings = inputs.settings(ctx);
-    let facts = gather::assign(scanned, &inputs);
     tracing::debug!(
         files = facts.len(),
         elapsed_ms = phase.elapsed().as_millis(),
