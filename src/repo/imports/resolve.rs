@@ -590,12 +590,13 @@ impl<'a> TreeResolver<'a> {
         self.probe(FILE_SUFFIXES)
     }
 
-    /// Whether a bare specifier that no tsconfig maps, imported from `dir`,
-    /// can only be a package that is not installed: it names no workspace
-    /// package (nor the root's), is no `#import`, has no query, and no `node_modules`
-    /// folder lies at or above `dir`, as in a fresh clone or CI before
-    /// `npm ci`. The resolver would look in every folder up to `/` for
-    /// nothing; the answer is the same without it.
+    /// Whether a bare specifier imported from `dir` can only be a package
+    /// that is not installed, once its tsconfig targets are known to be
+    /// empty ([`Self::nothing_at`]): it names no workspace package (nor the
+    /// root's), is no `#import`, has no query, and no `node_modules` folder
+    /// lies at or above `dir`, as in a fresh clone or CI before `npm ci`.
+    /// The resolver would look in every folder up to `/` for nothing; the
+    /// answer is the same without it.
     fn installs_nothing(&mut self, dir: &str, specifier: &str) -> bool {
         let resolver = self.resolver;
         // A query or fragment (`./app.css?url`) is cut off by the resolver.
