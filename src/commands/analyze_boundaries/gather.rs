@@ -168,8 +168,8 @@ pub fn inputs_and_walk(
 /// What the walk learned of one file, before the domain map and the schema
 /// are known.
 struct Scanned {
-    pub file: WalkedFile,
-    pub model_refs: data::ModelRefs,
+    file: WalkedFile,
+    model_refs: data::ModelRefs,
 }
 
 /// One parallel pass over `root`: count lines, parse imports, note what may

@@ -114,39 +114,31 @@ static REQUIRE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
 /// line of its last `import`, `require` or `from "…"` ([`import_section_end`]),
 /// since no import can stand in text without one of those words. That is a
 /// sixth of a real monorepo's bytes. When the section does not parse on its
-/// own (the cut fell inside a function that calls `import()`), the whole
-/// file is parsed; when that fails too, a regular-expression scan finds the
-/// imports and the file is listed. A syntax error after the last import
-/// changes no import, so it is not looked for.
+/// own (the cut fell inside a function that calls `import()`), it is tried up
+/// to the end of that top-level block ([`statement_end`]), then as the whole
+/// file; when that fails too, a regular-expression scan finds the imports and
+/// the file is listed. A syntax error after the last import changes no
+/// import, so it is not looked for.
 pub fn parse(path: &str, text: &str, allocator: &mut Allocator) -> ParsedImports {
-    let end = import_section_end(text.as_bytes());
-    if end < text.len()
-        && let Some(imports) = parse_with_oxc(path, &text[..end], allocator)
-    {
-        return ParsedImports {
-            imports,
-            parse_failed: false,
-        };
+    let section = import_section_end(text.as_bytes());
+    // Each cut is found only when the one before it did not parse.
+    let cuts = std::iter::once(Some(section).filter(|&end| end < text.len()))
+        .chain(std::iter::once_with(|| {
+            statement_end(text.as_bytes(), section)
+        }))
+        .chain(std::iter::once(Some(text.len())))
+        .flatten();
+    for end in cuts {
+        if let Some(imports) = parse_with_oxc(path, &text[..end], allocator) {
+            return ParsedImports {
+                imports,
+                parse_failed: false,
+            };
+        }
     }
-    // Cut inside a top-level statement, most often a function or a test
-    // suite: its end is the next line that starts with a closing bracket.
-    if let Some(end) = statement_end(text.as_bytes(), end)
-        && let Some(imports) = parse_with_oxc(path, &text[..end], allocator)
-    {
-        return ParsedImports {
-            imports,
-            parse_failed: false,
-        };
-    }
-    match parse_with_oxc(path, text, allocator) {
-        Some(imports) => ParsedImports {
-            imports,
-            parse_failed: false,
-        },
-        None => ParsedImports {
-            imports: regex_scan(text),
-            parse_failed: true,
-        },
+    ParsedImports {
+        imports: regex_scan(text),
+        parse_failed: true,
     }
 }
 
@@ -201,7 +193,8 @@ fn statement_end(text: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Whether the word found at `at` stands alone (no identifier byte either
-/// side) and, for `from` (the only one of 4 bytes), is followed by a string or a comment.
+/// side) and, for `from` (the only word of four bytes), is followed by a
+/// string or a comment.
 fn is_import_word(text: &[u8], at: usize, len: usize) -> bool {
     // Bytes of non-ASCII characters count as a boundary: one may be a space
     // (U+00A0), and a word too many only makes the section longer.
