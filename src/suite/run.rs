@@ -250,8 +250,12 @@ impl Phase {
                 Arc::clone(&permits),
                 Arc::clone(&self.stop),
             );
+            // Taken here, in the tests' order, not inside the task: spawned
+            // tasks reach the semaphore in any order, so with `--jobs 1` a
+            // later test could run before the one whose failure stops it.
+            let permit = permits.acquire_owned().await.ok();
             set.spawn(async move {
-                let _permit = permits.acquire_owned().await.ok();
+                let _permit = permit;
                 let suite = &suites[s];
                 let test = &suite.tests[t];
                 let result = if stop.load(Ordering::Relaxed) {
